@@ -1,0 +1,11 @@
+import { ApiToken } from './api-token.entity';
+import { AuditEvent } from './audit-event.entity';
+import { CertificationSession } from './certification-session.entity';
+import { JobRun } from './job-run.entity';
+import { Learner } from './learner.entity';
+import { StaffUser } from './staff-user.entity';
+
+/** Every entity, listed explicitly (no folder scan: works the same from src/ and dist/). */
+export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun];
+
+export { ApiToken, AuditEvent, CertificationSession, JobRun, Learner, StaffUser };

@@ -1,0 +1,10 @@
+import { type JobDefinition } from './job';
+
+/**
+ * The jobs of R-JOB-1, each registered by the issue that builds it: PURGE_EVIDENCE (evidence),
+ * END_EXPIRED_ATTEMPTS and COMPUTE_RESULTS (exam), ISSUE_CERTIFICATES (certificates). A job not yet
+ * registered answers `runJob` with JOB_NOT_AVAILABLE.
+ */
+export function defaultJobs(): JobDefinition[] {
+  return [];
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { createClock } from './clock';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { createOrm, migrate } from './db/orm';
+import { createApp } from './http/app';
+
+/** Start-up only: config → database → schema → HTTP server → migrations → job schedule. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const clock = createClock(config.testClock);
+  const db = await openDatabase(config, (m) => console.error(m));
+  const orm = await createOrm(db.clientUrl);
+  const app = await createApp({ config, orm, clientUrl: db.clientUrl, clock });
+  const log = app.fastify.log;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests');
+    const force = setTimeout(() => {
+      log.error('shutdown took over 10 s: exiting');
+      process.exit(1);
+    }, 10_000);
+    try {
+      await app.fastify.close();
+      await orm.close(true);
+      await db.stop();
+    } finally {
+      clearTimeout(force);
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // Listen first: /healthz answers and /readyz says 503 while migrations run.
+  await app.fastify.listen({ port: config.port, host: config.host });
+  const applied = await migrate(orm);
+  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  const admin = await app.services.identity.ensureFirstAdmin(orm.em.fork());
+  if (admin.generatedPassword) {
+    // Printed once, on the console only: the password is not logged anywhere else.
+    console.warn(`\n  First ADMIN account created: ${admin.email}\n  Password (shown once): ${admin.generatedPassword}\n`);
+  } else if (admin.created) log.info({ email: admin.email }, 'first ADMIN account created from ADMIN_EMAIL/ADMIN_PASSWORD');
+  await app.scheduler.start();
+  log.info({ url: config.publicUrl, database: db.embedded ? 'embedded' : 'DATABASE_URL', jobs: config.jobs, testClock: config.testClock }, 'ready');
+}
+
+main().catch((err) => {
+  console.error('start-up failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from '../resolvers/auth-checker';
+import { CertificationSessionResolver } from '../resolvers/certification-session.resolver';
+import { IdentityResolver } from '../resolvers/identity.resolver';
+import { LearnerResolver, ProctoringProfileResolver } from '../resolvers/learner.resolver';
+import { OperationsResolver, TestClockResolver } from '../resolvers/operations.resolver';
+import { DateTimeScalar } from './scalars';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const RESOLVERS: NonEmptyArray<Function> = [IdentityResolver, CertificationSessionResolver, LearnerResolver, ProctoringProfileResolver, OperationsResolver];
+
+/** The executable schema. `setTestClock` exists only with the test clock on (contract/HTTP.md). */
+export async function buildSchema(opts: { testClock: boolean }): Promise<GraphQLSchema> {
+  return buildTypeGraphQLSchema({
+    resolvers: opts.testClock ? [...RESOLVERS, TestClockResolver] : RESOLVERS,
+    authChecker,
+    authMode: 'error',
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+    emitSchemaFile: false,
+  });
+}
+
+/** The SDL committed as src/schema/schema.graphql: the full schema (test clock included), sorted. */
+export async function printEmittedSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildSchema({ testClock: true }))) + '\n';
+}

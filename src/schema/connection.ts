@@ -1,0 +1,101 @@
+import { type EntityManager, type EntityName, type FilterQuery, type FindByCursorOptions, type QueryOrderMap } from '@mikro-orm/core';
+import { GraphQLError } from 'graphql';
+import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor?: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/**
+ * Relay connection types for a node type: `<Name>Edge` and `<Name>Connection` (contract conventions).
+ */
+export function ConnectionType<T extends object>(name: string, node: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionTypeClass {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return ConnectionTypeClass;
+}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 200;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export function checkPageArgs(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE) {
+    throw new GraphQLError(`first must be an integer from 0 to ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
+  }
+  return first;
+}
+
+/**
+ * One page of a keyset-paginated list: MikroORM's cursor pagination over `orderBy` (which must end
+ * with a unique key), with an opaque `after` cursor and the total count.
+ */
+export async function paginate<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  orderBy: QueryOrderMap<T>[],
+  args: PageArgs,
+  options: Omit<FindByCursorOptions<T>, 'first' | 'after' | 'orderBy' | 'includeCount'> = {},
+): Promise<Connection<T>> {
+  const first = checkPageArgs(args);
+  if (args.after != null && !isCursor(args.after)) {
+    throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+  }
+  // first = 0 still tells the total count.
+  const cursor = await em.findByCursor(entity, where, { ...options, first: Math.max(first, 1), after: args.after ?? undefined, orderBy, includeCount: true } as FindByCursorOptions<T>);
+  const items = first === 0 ? [] : cursor.items;
+  const edges = items.map((node) => ({ cursor: cursor.from(node), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: first === 0 ? cursor.totalCount > 0 : cursor.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: cursor.totalCount,
+  };
+}
+
+/** MikroORM cursors are base64url JSON arrays of the order-by values. */
+function isCursor(after: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(Buffer.from(after, 'base64url').toString('utf8')));
+  } catch {
+    return false;
+  }
+}
