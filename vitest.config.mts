@@ -1,5 +1,8 @@
 import swc from 'unplugin-swc';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 // esbuild drops decorator metadata, which type-graphql and MikroORM need: swc keeps it.
 export default defineConfig({
@@ -12,6 +15,11 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // graphql has no exports map: Node gives its CommonJS build to type-graphql, so our code must get
+    // the same one (not the "module" field's .mjs), or `instanceof GraphQLScalarType` fails.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
