@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 export type JobRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export type JobTrigger = 'SCHEDULE' | 'MANUAL';
@@ -7,6 +7,8 @@ export type JobTrigger = 'SCHEDULE' | 'MANUAL';
 /** R-JOB-1: one row per run. `(job, tick)` is unique for scheduled runs: one run per schedule tick. */
 @Entity({ tableName: 'job_run' })
 export class JobRun {
+  [OptionalProps]?: 'status' | 'itemsProcessed';
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 

@@ -6,10 +6,20 @@ import { CertificationSessionResolver } from '../resolvers/certification-session
 import { IdentityResolver } from '../resolvers/identity.resolver';
 import { LearnerResolver, ProctoringProfileResolver } from '../resolvers/learner.resolver';
 import { OperationsResolver, TestClockResolver } from '../resolvers/operations.resolver';
+import { LearnerRegistrationsResolver, RegistrationResolver, SessionRegistrationsResolver } from '../resolvers/registration.resolver';
 import { DateTimeScalar } from './scalars';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-const RESOLVERS: NonEmptyArray<Function> = [IdentityResolver, CertificationSessionResolver, LearnerResolver, ProctoringProfileResolver, OperationsResolver];
+const RESOLVERS: NonEmptyArray<Function> = [
+  IdentityResolver,
+  CertificationSessionResolver,
+  LearnerResolver,
+  ProctoringProfileResolver,
+  OperationsResolver,
+  RegistrationResolver,
+  SessionRegistrationsResolver,
+  LearnerRegistrationsResolver,
+];
 
 /** The executable schema. `setTestClock` exists only with the test clock on (contract/HTTP.md). */
 export async function buildSchema(opts: { testClock: boolean }): Promise<GraphQLSchema> {

@@ -7,6 +7,7 @@ import { CertificationSessionService } from './certification-session.service';
 import { IdentityService } from './identity.service';
 import { JobService } from './job.service';
 import { LearnerService } from './learner.service';
+import { RegistrationService } from './registration.service';
 import { TestClockService } from './test-clock.service';
 
 /** Every use case, created once per server; methods take the request context first. */
@@ -17,6 +18,7 @@ export interface Services {
   audit: AuditService;
   jobs: JobService;
   testClock: TestClockService;
+  registrations: RegistrationService;
 }
 
 export function createServices(deps: { signer: TokenSigner; config: Config; clock: Clock; scheduler: Scheduler }): Services {
@@ -27,5 +29,6 @@ export function createServices(deps: { signer: TokenSigner; config: Config; cloc
     audit: new AuditService(),
     jobs: new JobService(deps.scheduler),
     testClock: new TestClockService(),
+    registrations: new RegistrationService(),
   };
 }
