@@ -2,13 +2,18 @@ import { ApiToken } from './api-token.entity';
 import { Appointment } from './appointment.entity';
 import { AuditEvent } from './audit-event.entity';
 import { CertificationSession } from './certification-session.entity';
+import { EquipmentCheck } from './equipment-check.entity';
+import { IdempotencyRecord } from './idempotency-record.entity';
 import { JobRun } from './job-run.entity';
 import { Learner } from './learner.entity';
+import { Payment } from './payment.entity';
 import { ProviderIncident } from './provider-incident.entity';
+import { RefundEvent } from './refund-event.entity';
+import { RefundRequest } from './refund-request.entity';
 import { Registration } from './registration.entity';
 import { StaffUser } from './staff-user.entity';
 
 /** Every entity, listed explicitly (no folder scan: works the same from src/ and dist/). */
-export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident];
+export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord];
 
-export { ApiToken, Appointment, AuditEvent, CertificationSession, JobRun, Learner, ProviderIncident, Registration, StaffUser };
+export { ApiToken, Appointment, AuditEvent, CertificationSession, EquipmentCheck, IdempotencyRecord, JobRun, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration, StaffUser };

@@ -2,10 +2,12 @@ import { type MigrationObject } from '@mikro-orm/core';
 import { M0001Foundation } from './m0001-foundation';
 import { M0002Registration } from './m0002-registration';
 import { M0003Scheduling } from './m0003-scheduling';
+import { M0004Payments } from './m0004-payments';
 
 /** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0001Foundation', class: M0001Foundation },
   { name: 'M0002Registration', class: M0002Registration },
   { name: 'M0003Scheduling', class: M0003Scheduling },
+  { name: 'M0004Payments', class: M0004Payments },
 ];
