@@ -39,28 +39,21 @@ export async function claimIdempotencyKey<O extends Record<string, unknown>>(
 ): Promise<IdempotencyClaim<O>> {
   const k = v.text(key, field, { max: 200 });
   const hash = requestHash(input);
-  const conn = em.getConnection();
-  const inserted = await conn.execute<{ scope: string }[]>(
+  // em.execute runs inside the caller's transaction.
+  const inserted = await em.execute<{ scope: string }[]>(
     `insert into idempotency_record (scope, key, request_hash, outcome, actor, created_at)
      values (?, ?, ?, '{}'::jsonb, ?, ?) on conflict (scope, key) do nothing returning scope`,
     [scope, k, hash, actorOf(ctx.viewer), ctx.clock.now()],
-    'all',
-    em.getTransactionContext(),
   );
   if (inserted.length === 1) {
     return {
       kind: 'new',
       record: async (outcome: O) => {
-        await conn.execute(`update idempotency_record set outcome = ? where scope = ? and key = ?`, [JSON.stringify(outcome), scope, k], 'run', em.getTransactionContext());
+        await em.execute(`update idempotency_record set outcome = ? where scope = ? and key = ?`, [JSON.stringify(outcome), scope, k], 'run');
       },
     };
   }
-  const rows = await conn.execute<{ request_hash: string; outcome: O }[]>(
-    `select request_hash, outcome from idempotency_record where scope = ? and key = ?`,
-    [scope, k],
-    'all',
-    em.getTransactionContext(),
-  );
+  const rows = await em.execute<{ request_hash: string; outcome: O }[]>(`select request_hash, outcome from idempotency_record where scope = ? and key = ?`, [scope, k]);
   if (rows.length === 0 || rows[0].request_hash !== hash) {
     throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used with another input', field);
   }

@@ -55,7 +55,7 @@ export class LearnerService {
     return ctx.em.transactional(async (em) => {
       const now = ctx.clock.now();
       // Insert-or-update in one statement: two concurrent upserts of one account make one learner.
-      const rows = await em.getConnection().execute<{ id: string; inserted: boolean }[]>(
+      const rows = await em.execute<{ id: string; inserted: boolean }[]>(
         `insert into learner (id, external_id, email, username, given_name, family_name, created_at, updated_at)
          values (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?)
          on conflict (external_id) do update set email = excluded.email, username = excluded.username,
