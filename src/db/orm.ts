@@ -39,6 +39,16 @@ export async function migrate(orm: Orm): Promise<string[]> {
   return done.map((m) => m.name);
 }
 
+/**
+ * How many of this build's migrations the database lacks, read from the migrations table with plain
+ * SQL: safe to call while `migrate` runs (the migrator itself is not re-entrant), and a migration in
+ * progress counts as pending until its transaction commits.
+ */
 export async function pendingMigrations(orm: Orm): Promise<number> {
-  return (await orm.getMigrator().getPendingMigrations()).length;
+  const table = orm.config.get('migrations').tableName ?? 'schema_migration';
+  const exists = await orm.em.getConnection().execute<{ t: string | null }[]>(`select to_regclass(?) as t`, [table]);
+  if (!exists[0]?.t) return MIGRATIONS.length;
+  const rows = await orm.em.getConnection().execute<{ name: string }[]>(`select name from "${table}"`);
+  const applied = new Set(rows.map((r) => r.name.replace(/\.[jt]s$/, '')));
+  return MIGRATIONS.filter((m) => !applied.has(m.name)).length;
 }

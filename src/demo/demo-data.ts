@@ -308,10 +308,10 @@ const PLACES: Record<Country, Place[]> = {
 };
 
 const FR_STREETS = [
-  'rue de la République', 'avenue Jean Jaurès', 'rue Victor Hugo', 'boulevard des Belges', 'place Bellecour',
-  'quai Claude Bernard', 'rue Pasteur', 'rue du Général de Gaulle', 'cours Lafayette', 'rue des Écoles',
+  'rue de la République', 'avenue Jean Jaurès', 'rue Victor Hugo', 'boulevard de la Liberté', 'place du Marché',
+  'quai des Célestins', 'rue Pasteur', 'rue du Général de Gaulle', 'cours Lafayette', 'rue des Écoles',
   "rue de l'Église", 'allée des Tilleuls', 'impasse des Lilas', 'chemin du Moulin', 'rue Émile Zola',
-  'avenue Félix Faure', 'rue Paul Bert', 'montée de la Grande-Côte', 'rue Sainte-Catherine', 'boulevard Gambetta',
+  'avenue Félix Faure', 'rue Paul Bert', 'rue Saint-Exupéry', 'rue Sainte-Catherine', 'boulevard Gambetta',
 ];
 const BE_STREETS = ['Rue Neuve', 'Chaussée de Waterloo', 'Avenue Louise', 'Rue Saint-Gilles', 'Boulevard d’Avroy', 'Place des Wallons'];
 const CH_STREETS = ['Rue du Rhône', 'Avenue de la Gare', 'Rue de Lausanne', 'Chemin des Crêts', 'Route de Florissant'];
@@ -379,11 +379,11 @@ export function asciiSlug(value: string): string {
 
 const EMAIL_DOMAINS: Record<Country, string[]> = {
   FR: ['example.org', 'example.com', 'courriel.example', 'mail.example', 'etu.univ-lyon3.example'],
-  BE: ['example.be.example', 'example.org'],
-  CH: ['example.ch.example', 'example.org'],
-  CA: ['example.ca.example', 'example.com'],
-  MA: ['example.ma.example', 'example.org'],
-  SN: ['example.sn.example', 'example.org'],
+  BE: ['mail.be.example', 'example.org'],
+  CH: ['mail.ch.example', 'example.org'],
+  CA: ['mail.ca.example', 'example.com'],
+  MA: ['mail.ma.example', 'example.org'],
+  SN: ['mail.sn.example', 'example.org'],
   US: ['example.com', 'example.net'],
 };
 
@@ -414,7 +414,8 @@ interface DrawnName {
   latinFamily: string;
 }
 
-function drawName(rng: Rng, country: Country): DrawnName {
+/** `scripts` counts the names in other scripts drawn so far: each one is used before any repeats. */
+function drawName(rng: Rng, country: Country, scripts: { drawn: number }): DrawnName {
   const latin = (givenName: string, familyName: string): DrawnName => ({ givenName, familyName, latinGiven: asciiSlug(givenName), latinFamily: asciiSlug(familyName) });
   if (country !== 'FR') {
     const pool = NAMES[country];
@@ -427,7 +428,7 @@ function drawName(rng: Rng, country: Country): DrawnName {
     ['diaspora', 12],
     ['script', 3],
   ] as const);
-  if (kind === 'script') return { ...rng.pick(NON_LATIN) };
+  if (kind === 'script') return { ...NON_LATIN[scripts.drawn++ % NON_LATIN.length] };
   if (kind === 'diaspora') {
     const [g, f] = rng.pick(FR_DIASPORA);
     return latin(g, f);
@@ -484,6 +485,7 @@ export function generateLearners(seed = DEMO_SEED, count = DEMO_LEARNER_COUNT): 
   const rng = createRng(seed);
   const usernames = new Set<string>();
   const emails = new Set<string>();
+  const scripts = { drawn: 0 };
   const learners: DemoLearner[] = [];
 
   const make = (key: string, name: DrawnName, country: Country, place: Place, withProfile: boolean): DemoLearner => {
@@ -518,7 +520,7 @@ export function generateLearners(seed = DEMO_SEED, count = DEMO_LEARNER_COUNT): 
   }
   while (learners.length < count) {
     const country = rng.weighted(COUNTRY_WEIGHTS);
-    const name = drawName(rng, country);
+    const name = drawName(rng, country, scripts);
     // Most learners live in the big cities of their country.
     const places = PLACES[country];
     const place = country === 'FR' && rng.chance(0.93) ? places[rng.int(0, places.length - 4)] : rng.pick(places);

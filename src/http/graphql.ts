@@ -30,12 +30,26 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (isDomainError(original)) {
     return { message: original.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT', errorCode: original.code, field: original.field ?? null } };
   }
+  if (isBadTextError(original)) {
+    return { message: 'Text inputs must be valid UTF-8 without NUL characters', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   if (CLIENT_CODES.has(code)) {
     const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/**
+ * PostgreSQL refuses text it cannot store (a NUL character: SQLSTATE 22021 / 22P05, or 08P01 in a bound parameter). Inputs are
+ * validated field by field in services; this is the net for any string that reaches SQL unchecked.
+ */
+function isBadTextError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  // A NUL inside a bound parameter breaks the wire message itself: 08P01 "invalid message format".
+  return e.code === '22021' || e.code === '22P05' || (e.code === '08P01' && /invalid message format/i.test(String(e.message)));
 }
 
 /** Logs every unexpected error with the request id, and adds the id to the masked error. */
@@ -46,7 +60,7 @@ const errorLogging: ApolloServerPlugin<Context> = {
         for (const err of errors) {
           const original = unwrapResolverError(err);
           const code = String(err.extensions?.code ?? '');
-          if (isDomainError(original) || CLIENT_CODES.has(code)) continue;
+          if (isDomainError(original) || isBadTextError(original) || CLIENT_CODES.has(code)) continue;
           contextValue.log.error({ err: original, path: err.path, operationName, requestId: contextValue.requestId }, 'unexpected GraphQL error');
         }
       },

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context';
 import { type Learner } from '../entities';
@@ -71,16 +72,23 @@ export class ProctoringProfileResolver {
   }
 }
 
-const viewed = new WeakMap<Context, Set<string>>();
+const viewLoaders = new WeakMap<Context, DataLoader<string, true>>();
 
-/** One audit event per learner per request when staff read a learner's personal data. */
+/**
+ * R-SEC-2: one audit event per learner per request when staff read a learner's personal data. The
+ * events of a whole page are written together (a DataLoader batch: one flush, not one per row).
+ */
 async function auditPersonalDataView(ctx: Context, learnerId: string): Promise<void> {
   if (ctx.viewer.kind !== 'STAFF') return;
-  let seen = viewed.get(ctx);
-  if (!seen) viewed.set(ctx, (seen = new Set()));
-  if (seen.has(learnerId)) return;
-  seen.add(learnerId);
-  const em = ctx.em.fork();
-  audit(em, ctx, 'learner.personal-data.view', { type: 'Learner', id: learnerId });
-  await em.flush();
+  let loader = viewLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader<string, true>(async (ids) => {
+      const em = ctx.em.fork();
+      for (const id of ids) audit(em, ctx, 'learner.personal-data.view', { type: 'Learner', id });
+      await em.flush();
+      return ids.map(() => true as const);
+    });
+    viewLoaders.set(ctx, loader);
+  }
+  await loader.load(learnerId);
 }

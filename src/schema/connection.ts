@@ -77,13 +77,12 @@ export async function paginate<T extends object>(
   options: Omit<FindByCursorOptions<T>, 'first' | 'after' | 'orderBy' | 'includeCount'> = {},
 ): Promise<Connection<T>> {
   const first = checkPageArgs(args);
-  if (args.after != null && !isCursor(args.after)) {
-    throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
-  }
+  const tag = listTag(entity, orderBy);
+  const inner = args.after != null ? decodeCursor(args.after, tag, orderBy.reduce<number>((n, o) => n + Object.keys(o).length, 0)) : undefined;
   // first = 0 still tells the total count.
-  const cursor = await em.findByCursor(entity, where, { ...options, first: Math.max(first, 1), after: args.after ?? undefined, orderBy, includeCount: true } as FindByCursorOptions<T>);
+  const cursor = await em.findByCursor(entity, where, { ...options, first: Math.max(first, 1), after: inner, orderBy, includeCount: true } as FindByCursorOptions<T>);
   const items = first === 0 ? [] : cursor.items;
-  const edges = items.map((node) => ({ cursor: cursor.from(node), node }));
+  const edges = items.map((node) => ({ cursor: encodeCursor(tag, cursor.from(node)), node }));
   return {
     edges,
     pageInfo: { hasNextPage: first === 0 ? cursor.totalCount > 0 : cursor.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
@@ -91,11 +90,32 @@ export async function paginate<T extends object>(
   };
 }
 
-/** MikroORM cursors are base64url JSON arrays of the order-by values. */
-function isCursor(after: string): boolean {
+/** Names the list a cursor belongs to: the entity and its sort keys. */
+function listTag<T extends object>(entity: EntityName<T>, orderBy: QueryOrderMap<T>[]): string {
+  const name = typeof entity === 'string' ? entity : (entity as { name: string }).name;
+  return `${name}:${orderBy.map((o) => Object.keys(o).join('+')).join(',')}`;
+}
+
+/** Our opaque cursor: the list's tag and MikroORM's cursor (base64url JSON of the sort values). */
+function encodeCursor(tag: string, mikroCursor: string): string {
+  const values: unknown = JSON.parse(Buffer.from(mikroCursor, 'base64url').toString('utf8'));
+  return Buffer.from(JSON.stringify({ l: tag, v: values })).toString('base64url');
+}
+
+function badCursor(): GraphQLError {
+  return new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+}
+
+/** Back to MikroORM's cursor, refusing anything this list did not issue (other list, wrong shape, operators). */
+function decodeCursor(after: string, tag: string, keys: number): string {
+  let parsed: unknown;
   try {
-    return Array.isArray(JSON.parse(Buffer.from(after, 'base64url').toString('utf8')));
+    parsed = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
   } catch {
-    return false;
+    throw badCursor();
   }
+  const c = parsed as { l?: unknown; v?: unknown };
+  if (!c || typeof c !== 'object' || c.l !== tag || !Array.isArray(c.v) || c.v.length !== keys) throw badCursor();
+  if (!c.v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) throw badCursor();
+  return Buffer.from(JSON.stringify(c.v)).toString('base64url');
 }

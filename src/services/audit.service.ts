@@ -1,6 +1,7 @@
 import { type EntityManager } from '@mikro-orm/postgresql';
 import { actorOf } from '../auth/viewer';
 import { type ServiceContext } from '../context';
+import * as v from '../domain/validate';
 import { AuditEvent } from '../entities';
 import { type PageArgs, paginate } from '../schema/connection';
 
@@ -40,9 +41,9 @@ export class AuditService {
   /** Newest first. */
   list(ctx: ServiceContext, filter: AuditFilter, page: PageArgs) {
     const where: Record<string, unknown> = {};
-    if (filter.subjectId) where.subjectId = filter.subjectId;
-    if (filter.action) where.action = filter.action;
-    if (filter.actor) where.actor = filter.actor;
+    if (filter.subjectId) where.subjectId = v.text(filter.subjectId, ['filter', 'subjectId']);
+    if (filter.action) where.action = v.text(filter.action, ['filter', 'action']);
+    if (filter.actor) where.actor = v.text(filter.actor, ['filter', 'actor']);
     if (filter.from || filter.to) where.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     return paginate(ctx.em, AuditEvent, where, [{ id: 'desc' }], page);
   }

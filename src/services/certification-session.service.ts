@@ -1,3 +1,4 @@
+import { actorOf } from '../auth/viewer';
 import { type ServiceContext } from '../context';
 import { DomainError } from '../domain/errors';
 import { type Weekday, WEEKDAYS } from '../domain/roles';
@@ -63,7 +64,7 @@ export class CertificationSessionService {
     if (start + data.examDurationMinutes > end) v.fail(f('examDurationMinutes'), 'the exam does not fit in the daily exam hours');
     if (data.excludedWeekdays.length === WEEKDAYS.length) v.fail(f('excludedWeekdays'), 'every weekday is excluded');
     return ctx.em.transactional(async (em) => {
-      const session = em.create(CertificationSession, { ...data, createdAt: ctx.clock.now(), createdBy: ctx.viewer.email ?? ctx.viewer.displayName ?? 'unknown' });
+      const session = em.create(CertificationSession, { ...data, createdAt: ctx.clock.now(), createdBy: actorOf(ctx.viewer) });
       audit(em, ctx, 'session.create', { type: 'CertificationSession', id: session.id }, { courseCode: data.courseCode, examPeriodStart: data.examPeriodStart, examPeriodEnd: data.examPeriodEnd });
       return session;
     });

@@ -76,7 +76,7 @@ export class IdentityService {
   async login(ctx: ServiceContext, input: LoginInput): Promise<{ token: string; expiresAt: Date; viewer: Viewer }> {
     const email = input.email.trim().toLowerCase();
     const password = input.password;
-    const user = email.length <= 254 ? await ctx.em.findOne(StaffUser, { email }, { populate: ['passwordHash'] }) : null;
+    const user = email.length <= 254 && !email.includes('\u0000') ? await ctx.em.findOne(StaffUser, { email }, { populate: ['passwordHash'] }) : null;
     const ok = await verifyPassword(user?.passwordHash, password.length <= MAX_PASSWORD ? password : '');
     if (!user || !ok || user.disabledAt || password.length > MAX_PASSWORD) {
       throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is wrong', ['input']);

@@ -1,4 +1,4 @@
-import { raw } from '@mikro-orm/core';
+import { LockMode, raw } from '@mikro-orm/core';
 import { type ServiceContext } from '../context';
 import { DomainError } from '../domain/errors';
 import * as v from '../domain/validate';
@@ -85,7 +85,7 @@ export class LearnerService {
       country: v.country(input.country, f('country')),
     };
     return ctx.em.transactional(async (em) => {
-      const learner = await em.findOne(Learner, { id: learnerId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+      const learner = await em.findOne(Learner, { id: learnerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!learner) throw new DomainError('NOT_FOUND', 'No learner with this id', f('learnerId'));
       em.assign(learner, { ...data, updatedAt: ctx.clock.now() });
       // The values are personal data: the audit names the fields, not their content.
@@ -98,6 +98,7 @@ export class LearnerService {
   list(ctx: ServiceContext, search: string | null | undefined, page: PageArgs) {
     const term = search?.trim().toLowerCase();
     if (term && term.length > 255) v.fail(['search'], 'search must be at most 255 characters');
+    if (term?.includes('\u0000')) v.fail(['search'], 'search contains a NUL character');
     const where = term ? { [raw(SEARCH_EXPR)]: { $like: `%${likeEscape(term)}%` } } : {};
     return paginate(ctx.em, Learner, where, [{ familyName: 'asc' }, { givenName: 'asc' }, { id: 'asc' }], page);
   }

@@ -72,7 +72,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   const orm = await createOrm(db.url, { pool: { min: 0, max: 20 } });
   const app = await createApp({ config, orm, clientUrl: db.url, clock, jobs: opts.jobs, logger: false });
   if (!opts.emptyDatabase) await app.services.identity.ensureFirstAdmin(orm.em.fork());
-  await app.scheduler.start();
+  if (!opts.emptyDatabase) await app.scheduler.start();
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = app.fastify.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
