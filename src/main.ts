@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { createOrm, migrate } from './db/orm';
 import { createApp } from './http/app';
+import { recoverRefundsAtStartup } from './services/refund-recovery';
 
 /** Start-up only: config → database → schema → HTTP server → migrations → job schedule. */
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const clock = createClock(config.testClock);
   const db = await openDatabase(config, (m) => console.error(m));
   const orm = await createOrm(db.clientUrl);
-  const app = await createApp({ config, orm, clientUrl: db.clientUrl, clock });
+  const app = await createApp({ config, orm, clientUrl: db.clientUrl, clock, awaitStartup: true });
   const log = app.fastify.log;
 
   let stopping = false;
@@ -53,7 +54,10 @@ async function main(): Promise<void> {
     // Printed once, on the console only: the password is not logged anywhere else.
     console.warn(`\n  First ADMIN account created: ${admin.email}\n  Password (shown once): ${admin.generatedPassword}\n`);
   } else if (admin.created) log.info({ email: admin.email }, 'first ADMIN account created from ADMIN_EMAIL/ADMIN_PASSWORD');
+  // R-REF-7: refunds interrupted between the Paybox call and its record are resolved before anything can retry them.
+  await recoverRefundsAtStartup({ orm, clock, config, log, refunds: app.services.refunds });
   await app.scheduler.start();
+  app.startupComplete();
   log.info({ url: config.publicUrl, database: db.embedded ? 'embedded' : 'DATABASE_URL', jobs: config.jobs, testClock: config.testClock }, 'ready');
 }
 

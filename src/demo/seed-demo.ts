@@ -83,22 +83,26 @@ function sameProfile(learner: Learner, d: DemoLearner): boolean {
   return learner.phone === p.phone && learner.address === p.address && learner.city === p.city && learner.timeZone === p.timeZone && learner.country === p.country;
 }
 
-/** Learners (upserts by external id) and their ProctorU profiles (R-REG-5). */
+/**
+ * Learners (upserts by external id) and their ProctorU profiles (R-REG-5). Each service call gets a
+ * fresh entity manager: one growing identity map would make every flush slower than the last.
+ */
 const learnersStep: DemoStep = {
   name: 'learners',
   async run({ ctx, services, data, state }) {
     const r = result();
+    const fresh = (): ServiceContext => ({ ...ctx, em: ctx.em.fork() });
     const existing = new Map<string, Learner>();
     for (const l of await ctx.em.find(Learner, { externalId: { $in: data.learners.map((d) => d.externalId) } })) existing.set(l.externalId, l);
     for (const d of data.learners) {
       let learner = existing.get(d.externalId);
       let changed = false;
       if (!learner || !sameAccount(learner, d)) {
-        learner = await services.learners.upsert(ctx, { externalId: d.externalId, email: d.email, username: d.username, givenName: d.givenName, familyName: d.familyName });
+        learner = await services.learners.upsert(fresh(), { externalId: d.externalId, email: d.email, username: d.username, givenName: d.givenName, familyName: d.familyName });
         changed = true;
       }
       if (d.profile && !sameProfile(learner, d)) {
-        learner = await services.learners.setProctoringProfile(ctx, { learnerId: learner.id, ...d.profile });
+        learner = await services.learners.setProctoringProfile(fresh(), { learnerId: learner.id, ...d.profile });
         changed = true;
       }
       if (!existing.has(d.externalId)) r.created++;
@@ -141,7 +145,7 @@ export interface SeedOptions {
 }
 
 export interface SeedSummary {
-  steps: { name: string; result: StepResult }[];
+  steps: { name: string; result: StepResult; ms: number }[];
   state: DemoState;
   data: DemoData;
 }
@@ -160,9 +164,11 @@ export async function seedDemo(orm: Orm, opts: SeedOptions): Promise<SeedSummary
   const steps: SeedSummary['steps'] = [];
   for (const step of opts.steps ?? DEMO_STEPS) {
     const ctx: ServiceContext = { em: orm.em.fork(), viewer: systemViewer('seed:demo'), clock, config: opts.config, requestId: 'seed-demo', log };
+    const started = performance.now();
     const stepResult = await step.run({ ctx, services, data, state });
-    log.info({ step: step.name, ...stepResult }, `demo: ${step.name}`);
-    steps.push({ name: step.name, result: stepResult });
+    const ms = Math.round(performance.now() - started);
+    log.info({ step: step.name, ...stepResult, ms }, `demo: ${step.name}`);
+    steps.push({ name: step.name, result: stepResult, ms });
   }
   return { steps, state, data };
 }

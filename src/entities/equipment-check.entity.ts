@@ -41,7 +41,8 @@ export class EquipmentCheck {
   @Property({ type: 'integer' })
   uploadKbps!: number;
 
-  @Property({ type: 'boolean' })
+  /** The naming strategy would say `port1935open`: the column is `port1935_open`. */
+  @Property({ type: 'boolean', fieldName: 'port1935_open' })
   port1935Open!: boolean;
 
   @Property({ type: 'boolean' })

@@ -3,6 +3,9 @@ import { Appointment } from './appointment.entity';
 import { AuditEvent } from './audit-event.entity';
 import { CertificationSession } from './certification-session.entity';
 import { EquipmentCheck } from './equipment-check.entity';
+import { ExamAttempt } from './exam-attempt.entity';
+import { ExamContent } from './exam-content.entity';
+import { ExamResult } from './exam-result.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { JobRun } from './job-run.entity';
 import { Learner } from './learner.entity';
@@ -14,6 +17,6 @@ import { Registration } from './registration.entity';
 import { StaffUser } from './staff-user.entity';
 
 /** Every entity, listed explicitly (no folder scan: works the same from src/ and dist/). */
-export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord];
+export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord, ExamContent, ExamAttempt, ExamResult];
 
-export { ApiToken, Appointment, AuditEvent, CertificationSession, EquipmentCheck, IdempotencyRecord, JobRun, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration, StaffUser };
+export { ApiToken, Appointment, AuditEvent, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, IdempotencyRecord, JobRun, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration, StaffUser };

@@ -8,10 +8,12 @@ import { type Orm, pendingMigrations } from '../db/orm';
 import { type JobDefinition } from '../jobs/job';
 import { defaultJobs } from '../jobs/registry';
 import { Scheduler } from '../jobs/scheduler';
+import { createPayboxDirect, type PayboxDirectProvider } from '../providers/paybox/direct-provider';
 import { createLoaders } from '../resolvers/loaders';
 import { buildSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import { registerGraphQL } from './graphql';
+import { payboxIpnRoute } from './paybox-ipn.route';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +24,8 @@ export interface AppDeps {
   /** Jobs to schedule; default: the registry. Tests pass their own. */
   jobs?: JobDefinition[];
   logger?: FastifyServerOptions['logger'];
+  /** Readiness also waits for `startupComplete()` (main.ts: after migrations and the first ADMIN). */
+  awaitStartup?: boolean;
 }
 
 export interface App {
@@ -29,8 +33,12 @@ export interface App {
   scheduler: Scheduler;
   services: Services;
   signer: TokenSigner;
+  /** Paybox Direct (refunds): the live client, or the in-process simulator (`paybox.simulator`). */
+  paybox: PayboxDirectProvider;
   /** Whether the database answers and every migration is applied (cached once true). */
   isReady(): Promise<boolean>;
+  /** Start-up tasks are done (see `awaitStartup`). */
+  startupComplete(): void;
 }
 
 /** The HTTP server: /graphql, health and readiness; later issues add their routes here. */
@@ -52,10 +60,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const signer = new TokenSigner(config.tokenSecret);
   const scheduler = new Scheduler({ orm, clientUrl: deps.clientUrl, clock, config, log: fastify.log, jobs: deps.jobs ?? defaultJobs() });
-  const services = createServices({ signer, config, clock, scheduler });
+  const paybox = await createPayboxDirect(config.paybox);
+  const services = createServices({ signer, config, clock, scheduler, paybox: paybox.direct });
 
   let ready = false;
+  let started = !deps.awaitStartup;
   const isReady = async (): Promise<boolean> => {
+    if (!started) return false;
     try {
       await orm.em.getConnection().execute('select 1');
       if (!ready) ready = (await pendingMigrations(orm)) === 0;
@@ -73,7 +84,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Until migrations are applied the API answers 503, like /readyz.
   fastify.addHook('preHandler', async (request, reply) => {
-    if (ready || request.url === '/healthz' || request.url === '/readyz') return;
+    const path = request.url.split('?')[0];
+    if (ready || path === '/healthz' || path === '/readyz') return;
     if (!(await isReady())) return reply.code(503).send({ error: 'not ready: the database is starting or migrating' });
   });
 
@@ -86,10 +98,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return { em, viewer, clock, config, requestId: String(request.id), log: request.log, services, loaders: createLoaders(em) };
     },
   });
+  await fastify.register(payboxIpnRoute, { orm, config, clock, services });
 
   fastify.addHook('onClose', async () => {
     await scheduler.stop();
+    await paybox.close();
   });
 
-  return { fastify, scheduler, services, signer, isReady };
+  return { fastify, scheduler, services, signer, paybox, isReady, startupComplete: () => void (started = true) };
 }

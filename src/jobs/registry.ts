@@ -1,3 +1,5 @@
+import { computeResultsJob } from './compute-results.job';
+import { endExpiredAttemptsJob } from './end-expired-attempts.job';
 import { type JobDefinition } from './job';
 
 /**
@@ -6,5 +8,5 @@ import { type JobDefinition } from './job';
  * registered answers `runJob` with JOB_NOT_AVAILABLE.
  */
 export function defaultJobs(): JobDefinition[] {
-  return [];
+  return [endExpiredAttemptsJob, computeResultsJob];
 }

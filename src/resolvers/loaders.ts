@@ -1,12 +1,32 @@
 import { type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { CertificationSession, Learner, Registration } from '../entities';
+import { Appointment, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration } from '../entities';
 
 /** Per-request DataLoaders: a page of rows costs one query per relation, not one per row. */
 export interface Loaders {
   learner: DataLoader<string, Learner | null>;
   session: DataLoader<string, CertificationSession | null>;
   registrationsByLearner: DataLoader<string, Registration[]>;
+  registration: DataLoader<string, Registration | null>;
+  /** By registration id: at most one payment per registration. */
+  paymentByRegistration: DataLoader<string, Payment | null>;
+  /** Newest first. */
+  equipmentChecksByLearner: DataLoader<string, EquipmentCheck[]>;
+  appointment: DataLoader<string, Appointment | null>;
+  /** By registration id, oldest booking first (scheduling). */
+  appointmentsByRegistration: DataLoader<string, Appointment[]>;
+  /** By registration id, oldest first (scheduling). */
+  incidentsByRegistration: DataLoader<string, ProviderIncident[]>;
+  /** Refunds: payment and incident by id; requests by registration (oldest first); history by request (in order). */
+  payment: DataLoader<string, Payment | null>;
+  incident: DataLoader<string, ProviderIncident | null>;
+  refundRequestsByRegistration: DataLoader<string, RefundRequest[]>;
+  refundEventsByRequest: DataLoader<string, RefundEvent[]>;
+  /** Exam: attempts by id and by registration (oldest unlock first), results by registration (newest first), content by session id. */
+  attempt: DataLoader<string, ExamAttempt | null>;
+  attemptsByRegistration: DataLoader<string, ExamAttempt[]>;
+  resultsByRegistration: DataLoader<string, ExamResult[]>;
+  examContentBySession: DataLoader<string, ExamContent | null>;
 }
 
 export function byIdLoader<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
@@ -35,5 +55,48 @@ export function createLoaders(em: EntityManager): Loaders {
       (ids) => em.find(Registration, { learner: { $in: [...ids] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
       (r) => r.learner.id,
     ),
+    registration: byIdLoader((ids) => em.find(Registration, { id: { $in: [...ids] } })),
+    paymentByRegistration: new DataLoader<string, Payment | null>(async (ids) => {
+      const rows = await em.find(Payment, { registration: { $in: [...ids] } });
+      const map = new Map(rows.map((p) => [p.registration.id, p]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
+    equipmentChecksByLearner: groupLoader(
+      (ids) => em.find(EquipmentCheck, { learner: { $in: [...ids] } }, { orderBy: { checkedAt: 'desc', id: 'desc' } }),
+      (c) => c.learner.id,
+    ),
+    appointment: byIdLoader((ids) => em.find(Appointment, { id: { $in: [...ids] } })),
+    appointmentsByRegistration: groupLoader(
+      (ids) => em.find(Appointment, { registration: { $in: [...ids] } }, { orderBy: { bookedAt: 'asc', id: 'asc' } }),
+      (a) => a.registration.id,
+    ),
+    incidentsByRegistration: groupLoader(
+      (ids) => em.find(ProviderIncident, { registration: { $in: [...ids] } }, { orderBy: { occurredAt: 'asc', id: 'asc' } }),
+      (i) => i.registration.id,
+    ),
+    payment: byIdLoader((ids) => em.find(Payment, { id: { $in: [...ids] } })),
+    incident: byIdLoader((ids) => em.find(ProviderIncident, { id: { $in: [...ids] } })),
+    refundRequestsByRegistration: groupLoader(
+      (ids) => em.find(RefundRequest, { registration: { $in: [...ids] } }, { orderBy: { requestedAt: 'asc', id: 'asc' } }),
+      (r) => r.registration.id,
+    ),
+    refundEventsByRequest: groupLoader(
+      (ids) => em.find(RefundEvent, { refundRequest: { $in: [...ids] } }, { orderBy: { id: 'asc' } }),
+      (e) => e.refundRequest.id,
+    ),
+    attempt: byIdLoader((ids) => em.find(ExamAttempt, { id: { $in: [...ids] } })),
+    attemptsByRegistration: groupLoader(
+      (ids) => em.find(ExamAttempt, { registration: { $in: [...ids] } }, { orderBy: { unlockedAt: 'asc', id: 'asc' } }),
+      (a) => a.registration.id,
+    ),
+    resultsByRegistration: groupLoader(
+      (ids) => em.find(ExamResult, { attempt: { registration: { $in: [...ids] } } }, { populate: ['attempt'], orderBy: { computedAt: 'desc', id: 'desc' } }),
+      (r) => r.attempt.registration.id,
+    ),
+    examContentBySession: new DataLoader<string, ExamContent | null>(async (ids) => {
+      const rows = await em.find(ExamContent, { sessionId: { $in: [...ids] } });
+      const map = new Map(rows.map((c) => [c.sessionId, c]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
   };
 }

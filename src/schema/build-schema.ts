@@ -1,11 +1,18 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray } from 'type-graphql';
+import { AppointmentResolver, RegistrationSchedulingResolver } from '../resolvers/appointment.resolver';
+import { AttemptResolver, RegistrationExamResolver, ResultResolver } from '../resolvers/attempt.resolver';
 import { authChecker } from '../resolvers/auth-checker';
 import { CertificationSessionResolver } from '../resolvers/certification-session.resolver';
+import { EquipmentCheckResolver, LearnerEquipmentChecksResolver } from '../resolvers/equipment-check.resolver';
+import { ExamContentResolver } from '../resolvers/exam.resolver';
 import { IdentityResolver } from '../resolvers/identity.resolver';
+import { IncidentResolver } from '../resolvers/incident.resolver';
 import { LearnerResolver, ProctoringProfileResolver } from '../resolvers/learner.resolver';
 import { OperationsResolver, TestClockResolver } from '../resolvers/operations.resolver';
+import { PaymentResolver, RegistrationPaymentResolver } from '../resolvers/payment.resolver';
+import { RefundResolver, RegistrationRefundsResolver } from '../resolvers/refund.resolver';
 import { LearnerRegistrationsResolver, RegistrationResolver, SessionRegistrationsResolver } from '../resolvers/registration.resolver';
 import { DateTimeScalar } from './scalars';
 
@@ -19,6 +26,19 @@ const RESOLVERS: NonEmptyArray<Function> = [
   RegistrationResolver,
   SessionRegistrationsResolver,
   LearnerRegistrationsResolver,
+  EquipmentCheckResolver,
+  LearnerEquipmentChecksResolver,
+  PaymentResolver,
+  RegistrationPaymentResolver,
+  AppointmentResolver,
+  RegistrationSchedulingResolver,
+  IncidentResolver,
+  RefundResolver,
+  RegistrationRefundsResolver,
+  ExamContentResolver,
+  AttemptResolver,
+  RegistrationExamResolver,
+  ResultResolver,
 ];
 
 /** The executable schema. `setTestClock` exists only with the test clock on (contract/HTTP.md). */

@@ -2,12 +2,21 @@ import { type TokenSigner } from '../auth/tokens';
 import { type Clock } from '../clock';
 import { type Config } from '../config';
 import { type Scheduler } from '../jobs/scheduler';
+import { type PayboxDirect } from '../providers/paybox/direct-client';
+import { AppointmentService } from './appointment.service';
+import { AttemptService } from './attempt.service';
 import { AuditService } from './audit.service';
+import { EquipmentService } from './equipment.service';
+import { ExamContentService } from './exam-content.service';
 import { CertificationSessionService } from './certification-session.service';
 import { IdentityService } from './identity.service';
+import { IncidentService } from './incident.service';
 import { JobService } from './job.service';
 import { LearnerService } from './learner.service';
+import { PaymentService } from './payment.service';
+import { RefundService } from './refund.service';
 import { RegistrationService } from './registration.service';
+import { ResultService } from './result.service';
 import { TestClockService } from './test-clock.service';
 
 /** Every use case, created once per server; methods take the request context first. */
@@ -19,9 +28,18 @@ export interface Services {
   jobs: JobService;
   testClock: TestClockService;
   registrations: RegistrationService;
+  payments: PaymentService;
+  equipment: EquipmentService;
+  appointments: AppointmentService;
+  incidents: IncidentService;
+  refunds: RefundService;
+  examContent: ExamContentService;
+  attempts: AttemptService;
+  results: ResultService;
 }
 
-export function createServices(deps: { signer: TokenSigner; config: Config; clock: Clock; scheduler: Scheduler }): Services {
+export function createServices(deps: { signer: TokenSigner; config: Config; clock: Clock; scheduler: Scheduler; paybox: PayboxDirect }): Services {
+  const registrations = new RegistrationService();
   return {
     identity: new IdentityService(deps.signer, deps.config, deps.clock),
     sessions: new CertificationSessionService(),
@@ -29,6 +47,14 @@ export function createServices(deps: { signer: TokenSigner; config: Config; cloc
     audit: new AuditService(),
     jobs: new JobService(deps.scheduler),
     testClock: new TestClockService(),
-    registrations: new RegistrationService(),
+    registrations,
+    payments: new PaymentService(registrations),
+    equipment: new EquipmentService(),
+    appointments: new AppointmentService(),
+    incidents: new IncidentService(),
+    refunds: new RefundService(deps.paybox),
+    examContent: new ExamContentService(),
+    attempts: new AttemptService(),
+    results: new ResultService(),
   };
 }

@@ -4,8 +4,10 @@ import { Appointment } from '../entities';
 import { audit } from './audit.service';
 
 /**
- * R-REF-8: a successful refund cancels the registration's future appointments. Owned by scheduling
- * (which keeps slot capacity consistent with it); called by refunds inside their transaction.
+ * R-REF-8: a successful refund cancels the registration's future appointments. Owned by scheduling;
+ * called by refunds inside their transaction. Slot capacity stays consistent by construction: the
+ * `appointment_slot_count` trigger (migration m0003) decrements the slot's counter when a BOOKED
+ * appointment becomes CANCELLED, so the freed place can be booked again at once (see slot-capacity.ts).
  */
 export async function cancelFutureAppointments(em: EntityManager, ctx: ServiceContext, registrationId: string, reason: string): Promise<number> {
   const now = ctx.clock.now();

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../src/config';
+import { createOrm, type Orm } from '../../src/db/orm';
+import { REFUND_DEMO_SCENARIOS, refundsDemoStep } from '../../src/demo/demo-refunds';
+import { DEMO_STEPS, seedDemo } from '../../src/demo/seed-demo';
+import { Payment, RefundRequest } from '../../src/entities';
+import { createTestDatabase } from '../helpers/database';
+
+let orm: Orm;
+let config: Config;
+let drop: () => Promise<void>;
+let dataDir: string;
+
+beforeAll(async () => {
+  const db = await createTestDatabase();
+  drop = db.drop;
+  dataDir = mkdtempSync(join(tmpdir(), 'cbo-demo-refunds-'));
+  config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url'), PROCTORU_WEBHOOK_SECRET: 'demo-test-webhook-secret' });
+  orm = await createOrm(db.url);
+});
+
+afterAll(async () => {
+  await orm?.close(true);
+  await drop?.().catch(() => undefined);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('refunds demo (seedRefundsDemo)', () => {
+  it('R-REF-6: one refund request in every state, through the services; a second run adds nothing', async () => {
+    const steps = [...DEMO_STEPS.filter((s) => s.name !== 'refunds'), refundsDemoStep];
+    const first = await seedDemo(orm, { config, steps });
+    expect(first.steps.at(-1)).toMatchObject({ name: 'refunds', result: { created: 7, updated: 0, unchanged: 0 } });
+    const em = orm.em.fork();
+    const refunds = await em.find(RefundRequest, {}, { populate: ['payment'] });
+    const demo = refunds.filter((r) => REFUND_DEMO_SCENARIOS.some((sc) => sc.numTrans === r.payment.numTrans));
+    expect(demo.map((r) => r.status).sort()).toEqual(['APPROVED', 'FAILED', 'PROCESSING', 'REJECTED', 'SETTLED_MANUALLY', 'SUBMITTED', 'SUCCEEDED']);
+    const byState = new Map(demo.map((r) => [r.status, r]));
+    expect(byState.get('SUCCEEDED')).toMatchObject({ providerResponseCode: '00000' });
+    expect(byState.get('SUCCEEDED')!.providerReference).toMatch(/^\d{10}$/);
+    expect(byState.get('FAILED')).toMatchObject({ providerResponseCode: '00001' });
+    expect(byState.get('PROCESSING')!.providerRequestNumber).toMatch(/^\d{10}$/);
+    expect(byState.get('SETTLED_MANUALLY')).toMatchObject({ settlementMethod: 'BANK_TRANSFER' });
+    const refunded = await em.find(Payment, { status: 'REFUNDED' });
+    expect(refunded.map((p) => p.numTrans).sort()).toEqual(['7017022005', '7017022007']);
+
+    const second = await seedDemo(orm, { config, steps });
+    expect(second.steps.at(-1)).toMatchObject({ name: 'refunds', result: { created: 0, updated: 0, unchanged: 7 } });
+    expect(await orm.em.fork().count(RefundRequest, {})).toBe(refunds.length);
+  });
+});
