@@ -24,7 +24,8 @@ import { type DemoStep, type SeedContext, type StepResult } from './seed-demo';
  *
  * Learners: profiled generated learners from the end of the list. An ACTIVE registration an earlier
  * step made (paid or DUN exempt, no refund request) is used as it is; a learner with no registration
- * registers as DUN exempt (R-REG-4, no payment needed). Run it after the payments and refunds steps.
+ * registers as DUN exempt (R-REG-4, no payment needed). Run it after the payments step (either side
+ * of the refunds step: each skips the other's learners).
  * Idempotent: the same walk on a second run finds its learners holding this step's appointments and
  * leaves them alone.
  */
@@ -173,5 +174,5 @@ export async function seedSchedulingDemo(seed: SeedContext): Promise<StepResult>
   return result;
 }
 
-/** The step to add to DEMO_STEPS (after the learners, and after any registration/payment step). */
+/** The step to add to DEMO_STEPS, after the payments step. */
 export const schedulingDemoStep: DemoStep = { name: 'appointments and provider incidents', run: seedSchedulingDemo };

@@ -10,6 +10,9 @@ import { CertificationSessionService } from '../services/certification-session.s
 import { IdentityService } from '../services/identity.service';
 import { LearnerService } from '../services/learner.service';
 import { type DemoData, type DemoLearner, generateDemoData } from './demo-data';
+import { paymentsDemoStep } from './demo-payments';
+import { refundsDemoStep } from './demo-refunds';
+import { schedulingDemoStep } from './demo-scheduling';
 
 /**
  * Loads the demo data set (demo-data.ts) through the services, as the system actor `seed:demo`, so
@@ -133,7 +136,7 @@ const staffStep: DemoStep = {
 };
 
 /** In order: later steps may use what earlier ones put in `state`. */
-export const DEMO_STEPS: DemoStep[] = [sessionsStep, learnersStep, staffStep];
+export const DEMO_STEPS: DemoStep[] = [sessionsStep, learnersStep, staffStep, paymentsDemoStep, schedulingDemoStep, refundsDemoStep];
 
 export interface SeedOptions {
   config: Config;

@@ -13,8 +13,11 @@ export interface RecordEquipmentCheckInput extends EquipmentMeasures {
   screenshotBase64?: string | null;
 }
 
-/** R-TEC-2: at most 5 MB once decoded. */
-export const MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024;
+/**
+ * R-TEC-2: at most 700 KiB once decoded, so the base64 text fits in the 1 MiB request body limit of
+ * /graphql (a compatibility-check screenshot is a few hundred KiB).
+ */
+export const MAX_SCREENSHOT_BYTES = 700 * 1024;
 
 export interface Screenshot {
   bytes: Buffer;
@@ -27,7 +30,7 @@ const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
 
 /**
  * Decodes a base64 screenshot (standard or URL-safe alphabet, optional `data:image/...;base64,`
- * prefix) and accepts only PNG or JPEG by their magic bytes, at most 5 MB decoded.
+ * prefix) and accepts only PNG or JPEG by their magic bytes, at most 700 KiB decoded.
  */
 export function decodeScreenshot(base64: string, field: string[] = ['input', 'screenshotBase64']): Screenshot {
   const text = base64.replace(/^data:image\/(png|jpeg);base64,/, '').replace(/\s+/g, '');

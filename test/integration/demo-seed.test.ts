@@ -80,7 +80,9 @@ describe('seed:demo', () => {
     expect(afterFirst.sessions - before.sessions).toBe(2);
     expect(afterFirst.learners - before.learners).toBe(DEMO_LEARNER_COUNT);
     expect(afterFirst.profiles).toBe(first.data.learners.filter((l) => l.profile).length);
-    expect(first.steps.map((s) => s.result.created)).toEqual([2, DEMO_LEARNER_COUNT, first.data.staff.length]);
+    expect(first.steps.slice(0, 3).map((s) => s.result.created)).toEqual([2, DEMO_LEARNER_COUNT, first.data.staff.length]);
+    // Every later step (payments, appointments, refunds, exam) adds its states.
+    for (const step of first.steps.slice(3)) expect(step.result.created, step.name).toBeGreaterThan(0);
 
     const em = orm.em.fork();
     const guide = await em.findOneOrFail(CertificationSession, { courseCode: '26001S03' });
@@ -125,7 +127,7 @@ describe('seed:demo', () => {
 
     const second = await seedDemo(orm, { config });
     expect(await counts()).toEqual(afterFirst);
-    expect(second.steps.map((s) => s.result.created + s.result.updated)).toEqual([0, 0, 0]);
+    expect(second.steps.map((s) => s.result.created + s.result.updated)).toEqual(second.steps.map(() => 0));
     expect(second.state.learners.get('wang-fang')!.id).toBe(wang.id);
-  });
+  }, 300_000);
 });

@@ -118,7 +118,7 @@ describe('R-TEC-2 screenshot decoding', () => {
     expect(decodeScreenshot(`data:image/jpeg;base64,${jpeg.toString('base64')}`).contentType).toBe('image/jpeg');
   });
 
-  it('R-TEC-2: anything else, non-base64 text, or more than 5 MB decoded is VALIDATION_FAILED', () => {
+  it('R-TEC-2: anything else, non-base64 text, or more than 700 KiB decoded is VALIDATION_FAILED', () => {
     expect(code(() => decodeScreenshot(Buffer.from('GIF89a....').toString('base64')))).toBe('VALIDATION_FAILED');
     expect(code(() => decodeScreenshot('not base64 at all!'))).toBe('VALIDATION_FAILED');
     expect(code(() => decodeScreenshot(''))).toBe('VALIDATION_FAILED');
