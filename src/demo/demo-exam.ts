@@ -6,7 +6,6 @@ import { type CertificationSession, ExamContent, type Learner } from '../entitie
 import { AppointmentService } from '../services/appointment.service';
 import { AttemptService } from '../services/attempt.service';
 import { ExamContentService } from '../services/exam-content.service';
-import { voidAttemptsForIncident } from '../services/exam-hooks';
 import { IncidentService } from '../services/incident.service';
 import { RegistrationService } from '../services/registration.service';
 import { ResultService } from '../services/result.service';
@@ -146,10 +145,8 @@ async function providerFault(ctx: Ctx, e: Exam, occurred: number, reportedAt: Da
     description: "Le navigateur sécurisé s'est fermé ; le surveillant n'a pas pu rouvrir la session d'examen.",
     occurredAt: plus(e.start, occurred),
   });
+  // R-INC-2: the confirmation voids the attempt (the incident service calls voidAttemptsForIncident).
   await incidents.confirm(ctx(confirmedAt), { incidentId: incident.id, providerReference: reference });
-  // R-INC-2; harmless once the incident service calls it itself (it then finds nothing left to void).
-  const c = ctx(confirmedAt);
-  await c.em.transactional((em) => voidAttemptsForIncident(em, c, e.appointmentId, `Provider fault ${reference}`));
   return incident.id;
 }
 

@@ -10,6 +10,7 @@ import { CertificationSessionService } from '../services/certification-session.s
 import { IdentityService } from '../services/identity.service';
 import { LearnerService } from '../services/learner.service';
 import { type DemoData, type DemoLearner, generateDemoData } from './demo-data';
+import { examDemoStep } from './demo-exam';
 import { paymentsDemoStep } from './demo-payments';
 import { refundsDemoStep } from './demo-refunds';
 import { schedulingDemoStep } from './demo-scheduling';
@@ -136,7 +137,7 @@ const staffStep: DemoStep = {
 };
 
 /** In order: later steps may use what earlier ones put in `state`. */
-export const DEMO_STEPS: DemoStep[] = [sessionsStep, learnersStep, staffStep, paymentsDemoStep, schedulingDemoStep, refundsDemoStep];
+export const DEMO_STEPS: DemoStep[] = [sessionsStep, learnersStep, staffStep, paymentsDemoStep, schedulingDemoStep, refundsDemoStep, examDemoStep];
 
 export interface SeedOptions {
   config: Config;

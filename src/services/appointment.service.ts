@@ -18,6 +18,7 @@ import { DomainError } from '../domain/errors';
 import * as v from '../domain/validate';
 import { Appointment, CertificationSession, Learner, ProviderIncident, Registration } from '../entities';
 import { audit } from './audit.service';
+import { hasAnyAttempt } from './exam-hooks';
 import { RegistrationService } from './registration.service';
 import { assertRoom, lockSlots, slotCounts } from './slot-capacity';
 
@@ -55,9 +56,12 @@ export function isPaidOrExempt(r: Registration): boolean {
  * registration" refuses a normal booking or reschedule. Exam attempts do not exist yet: the exam issue
  * fills this in (a priority rebooking after a confirmed provider fault never calls it).
  */
-export async function assertNoAttemptUsed(_em: EntityManager, _registration: Registration, _field: string[]): Promise<void> {
-  // Exam issue: if an attempt (not voided by a provider fault) exists for the registration,
-  // throw new DomainError('ATTEMPT_ALREADY_USED', 'The one exam attempt has been used (R-EXA-1)', _field).
+export async function assertNoAttemptUsed(em: EntityManager, registration: Registration, field: string[]): Promise<void> {
+  // R-EXA-1, R-SCH-7: once an attempt exists (even one voided by a provider fault), only a priority
+  // rebooking (which skips this check) can lead to another.
+  if (await hasAnyAttempt(em, registration.id)) {
+    throw new DomainError('ATTEMPT_ALREADY_USED', 'The one exam attempt has been used (R-EXA-1)', field);
+  }
 }
 
 /** R-SCH-1..-7: the calendar offered, bookings, changes of time, cancellations, priority rebookings. */

@@ -42,3 +42,9 @@ export async function hasUsedAttempt(em: EntityManager, registrationId: string):
   const rows = await em.execute<{ used: boolean }[]>(`select exists (select 1 from exam_attempt where registration_id = ? and status <> 'VOIDED') as used`, [registrationId]);
   return Boolean(rows[0]?.used);
 }
+
+/** Whether the registration has any attempt at all, voided ones included (a normal booking is then refused: R-SCH-7). */
+export async function hasAnyAttempt(em: EntityManager, registrationId: string): Promise<boolean> {
+  const rows = await em.execute<{ any: boolean }[]>(`select exists (select 1 from exam_attempt where registration_id = ?) as any`, [registrationId]);
+  return Boolean(rows[0]?.any);
+}

@@ -10,6 +10,7 @@ import { Appointment, type CertificationSession, ProviderIncident, type Registra
 import { type IncidentKind } from '../entities/provider-incident.entity';
 import { type PageArgs, paginate } from '../schema/connection';
 import { audit } from './audit.service';
+import { voidAttemptsForIncident } from './exam-hooks';
 import { RegistrationService } from './registration.service';
 
 export interface ReportIncidentInput {
@@ -28,8 +29,9 @@ const HOUR = 3_600_000;
  * Voids the attempt in progress when a provider fault is confirmed (R-INC-2). Exam attempts do not
  * exist yet: the exam issue fills this in; it is called in the confirming transaction.
  */
-export async function voidAttemptOfProviderFault(_em: EntityManager, _ctx: ServiceContext, _appointment: Appointment): Promise<void> {
-  // Exam issue: mark the appointment's attempt VOIDED (not graded), with an audit event.
+export async function voidAttemptOfProviderFault(em: EntityManager, ctx: ServiceContext, appointment: Appointment): Promise<void> {
+  // R-INC-2: the attempt in progress (or ended but not published) is voided, not graded.
+  await voidAttemptsForIncident(em, ctx, appointment.id, 'confirmed provider fault (R-INC-2)');
 }
 
 /**

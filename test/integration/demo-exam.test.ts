@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('exam demo', () => {
   it('R-EXA/R-RES demo: attempts in every status, published, pending and voided results; a second run adds nothing', { timeout: 180_000 }, async () => {
-    const steps = [...DEMO_STEPS.filter((s) => s !== examDemoStep), examDemoStep];
+    const steps = DEMO_STEPS.slice(0, DEMO_STEPS.indexOf(examDemoStep) + 1);
     const first = await seedDemo(orm, { config, steps, clock: new TestClock(new Date('2017-02-01T00:00:00Z')) });
     expect(first.steps.at(-1)!.result.created).toBeGreaterThanOrEqual(8);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasUsedAttempt, voidAttemptsForIncident } from '../../src/services/exam-hooks';
+import { hasAnyAttempt, hasUsedAttempt, voidAttemptsForIncident } from '../../src/services/exam-hooks';
 import {
   answer,
   bookedLearner,
@@ -193,11 +193,10 @@ describe('unlockExam (R-EXA-2, R-EXA-6, R-SCH-7)', () => {
     await s.setClock(plusMinutes(u.startsAt, 10));
     const incident = await reportIncident(s, { appointmentId: u.appointmentId, occurredAt: plusMinutes(u.startsAt, 5), confirmedByProvider: true, providerReference: 'PU-EXA-1' });
     expect(incident.errors).toEqual([]);
-    // Until the lead wires it into the incident service, the hook is called as the confirmation would.
-    const ctx = serviceCtx(s);
-    await ctx.em.transactional((em) => voidAttemptsForIncident(em, ctx, u.appointmentId, 'provider fault PU-EXA-1'));
+    // R-INC-2: the confirmed incident voided the attempt (the incident service calls voidAttemptsForIncident).
     expect(await hasUsedAttempt(s.orm.em.fork(), u.registrationId)).toBe(false);
-    expect((await readAttempt(s, u.attemptId))!).toMatchObject({ status: 'VOIDED', voidReason: 'provider fault PU-EXA-1' });
+    expect((await readAttempt(s, u.attemptId))!).toMatchObject({ status: 'VOIDED', appointment: { status: 'PROVIDER_FAULT' } });
+    expect((await readAttempt(s, u.attemptId))!.voidReason).toBeTruthy();
 
     const priorityStart = plusMinutes(u.startsAt, 24 * 60 + 60);
     const p = await bookPriority(s, u.registrationId, incident.incident!.id, priorityStart);
@@ -210,16 +209,25 @@ describe('unlockExam (R-EXA-2, R-EXA-6, R-SCH-7)', () => {
     expect(exam!.attempts.map((a) => a.status)).toEqual(['VOIDED', 'READY']);
   });
 
-  it('R-SCH-7: after a voided attempt, a normal appointment is still ATTEMPT_ALREADY_USED', async () => {
+  it('R-SCH-7: after a voided attempt, a normal appointment is still ATTEMPT_ALREADY_USED (at booking and at unlock)', async () => {
     const u = await unlockedAttempt(s, sessionId);
     const ctx = serviceCtx(s);
     expect(await ctx.em.transactional((em) => voidAttemptsForIncident(em, ctx, u.appointmentId, 'fault'))).toBe(1);
+    expect(await hasUsedAttempt(s.orm.em.fork(), u.registrationId)).toBe(false);
+    expect(await hasAnyAttempt(s.orm.em.fork(), u.registrationId)).toBe(true);
     await sql(s, `update appointment set status = 'PROVIDER_FAULT' where id = ?`, [u.appointmentId]);
     await s.setClock('2017-02-20T10:00:00Z');
     const again = await book(s, u.registrationId, '2017-03-13T18:00:00Z', u.token);
-    expect(again.errors).toEqual([]);
+    expect(codes(again)).toEqual(['ATTEMPT_ALREADY_USED']);
+    // Even an appointment that bypassed booking (written directly) does not open a second attempt.
+    const [normal] = await sql<{ id: string }>(
+      s,
+      `insert into appointment (id, registration_id, session_id, starts_at, ends_at, status, booked_at, booked_by)
+       select gen_random_uuid(), registration_id, session_id, '2017-03-13T18:00:00Z', '2017-03-13T18:30:00Z', 'BOOKED', now(), 'sql' from appointment where id = ? returning id`,
+      [u.appointmentId],
+    );
     await s.setClock('2017-03-13T18:00:00Z');
-    expect(codes(await unlock(s, again.appointment!.id))).toEqual(['ATTEMPT_ALREADY_USED']);
+    expect(codes(await unlock(s, normal.id))).toEqual(['ATTEMPT_ALREADY_USED']);
   });
 });
 
