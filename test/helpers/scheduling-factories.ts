@@ -1,29 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { SEED_SESSION as SEED_SESSION_VALUES } from './inputs-common';
 import { type TestServer } from './server';
 
 /** The seed session (R-SES-1): 1–14 March 2017, 15:00–21:00 Europe/Paris, no Wednesdays, 30 min, 15 min step. */
-export const SEED_SESSION = {
-  courseTitle: 'Introduction à la cartographie des processus métiers',
-  courseCode: '26001S03',
-  university: 'Université Jean Moulin Lyon 3',
-  courseStartDate: '2017-01-09',
-  priceCents: 6000,
-  currency: 'EUR',
-  examPeriodStart: '2017-03-01',
-  examPeriodEnd: '2017-03-14',
-  dailyStart: '15:00',
-  dailyEnd: '21:00',
-  excludedWeekdays: ['WEDNESDAY'],
-  timeZone: 'Europe/Paris',
-  examDurationMinutes: 30,
-  slotStepMinutes: 15,
-  bookingLeadHours: 72,
-  slotCapacity: 4,
-  certificateDeadline: '2017-03-14T23:30:00Z',
-  evidenceRetentionDays: 42,
-  passMarkPercent: 60,
+type SessionInput = {
+  [K in keyof typeof SEED_SESSION_VALUES]: K extends 'excludedWeekdays' ? string[] : (typeof SEED_SESSION_VALUES)[K] extends number ? number : string;
 };
+export const SEED_SESSION: SessionInput = { ...SEED_SESSION_VALUES, excludedWeekdays: [...SEED_SESSION_VALUES.excludedWeekdays] };
 
 export const PROFILE = { phone: '+33 1 99 00 12 34', address: '6 cours Albert Thomas', city: 'Lyon', timeZone: 'Europe/Paris', country: 'FR' };
 
