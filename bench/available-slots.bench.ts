@@ -1,15 +1,8 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { openBenchDatabase } from './bench-db';
 import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
-import { loadConfig } from '../src/config';
 import { type ServiceContext } from '../src/context';
-import { startEmbeddedPostgres } from '../src/db/embedded';
-import { createOrm, migrate } from '../src/db/orm';
 import { createLogger } from '../src/demo/seed-demo';
 import { slotStarts } from '../src/domain/calendar';
 import { CertificationSession } from '../src/entities';
@@ -27,23 +20,6 @@ const APPOINTMENTS = 10_000;
 const ITERATIONS = 300;
 const WARM_UP = 30;
 
-function serverUrlOf(url: string): string {
-  const u = new URL(url);
-  u.pathname = '';
-  u.search = '';
-  return u.toString().replace(/\/$/, '');
-}
-
-async function adminQuery(serverUrl: string, adminDb: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${serverUrl}/${adminDb}` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < WARM_UP; i++) await fn();
   const started = process.hrtime.bigint();
@@ -53,27 +29,11 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function run(): Promise<{ ours: number; baseline: number; unit: string; target: number }> {
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  let tmp: string | undefined;
-  let serverUrl: string;
-  let adminDb = 'postgres';
-  if (process.env.DATABASE_URL) {
-    serverUrl = serverUrlOf(process.env.DATABASE_URL);
-    adminDb = new URL(process.env.DATABASE_URL).pathname.slice(1) || 'postgres';
-  } else {
-    tmp = mkdtempSync(join(tmpdir(), 'cbo-bench-pg-'));
-    const embedded = await startEmbeddedPostgres(tmp);
-    serverUrl = embedded.serverUrl;
-    stopEmbedded = () => embedded.stop();
-  }
-  const dbName = `cbo_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(serverUrl, adminDb, `create database "${dbName}"`);
-  const orm = await createOrm(`${serverUrl}/${dbName}`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'cbo-bench-data-'));
+  const db = await openBenchDatabase();
+  const { orm } = db;
   try {
-    await migrate(orm);
     const clock = new TestClock(new Date('2017-02-20T12:00:00Z'));
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url'), PROCTORU_WEBHOOK_SECRET: 'bench' });
+    const { config } = db;
     const em = orm.em.fork();
     const session = em.create(CertificationSession, {
       courseTitle: 'Introduction à la cartographie des processus métiers',
@@ -138,10 +98,6 @@ export async function run(): Promise<{ ours: number; baseline: number; unit: str
     );
     return { ours, baseline, unit: 'calls/s', target: 1 };
   } finally {
-    await orm.close(true);
-    await adminQuery(serverUrl, adminDb, `drop database if exists "${dbName}" with (force)`).catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (stopEmbedded) await stopEmbedded();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await db.close();
   }
 }

@@ -1,15 +1,9 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { openBenchDatabase } from './bench-db';
 import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
-import { loadConfig } from '../src/config';
 import { type ServiceContext } from '../src/context';
-import { startEmbeddedPostgres } from '../src/db/embedded';
-import { createOrm, migrate, type Orm } from '../src/db/orm';
+import { type Orm } from '../src/db/orm';
 import { createLogger } from '../src/demo/seed-demo';
 import { ResultService } from '../src/services/result.service';
 
@@ -30,23 +24,6 @@ export const name = 'COMPUTE_RESULTS, 100 000 ended attempts';
 
 const SMALL = 10_000;
 const LARGE = 100_000;
-
-function serverUrlOf(url: string): string {
-  const u = new URL(url);
-  u.pathname = '';
-  u.search = '';
-  return u.toString().replace(/\/$/, '');
-}
-
-async function adminQuery(serverUrl: string, adminDb: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${serverUrl}/${adminDb}` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Adds `count` SUBMITTED attempts (with their learners, paid registrations and COMPLETED appointments). */
 async function insertAttempts(orm: Orm, sessionId: string, from: number, count: number): Promise<void> {
@@ -126,25 +103,9 @@ const BASELINE = `create table baseline_result as
   where a.status = 'SUBMITTED'`;
 
 export async function run(): Promise<{ ours: number; baseline: number; unit: string; target: number }> {
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  let tmp: string | undefined;
-  let serverUrl: string;
-  let adminDb = 'postgres';
-  if (process.env.DATABASE_URL) {
-    serverUrl = serverUrlOf(process.env.DATABASE_URL);
-    adminDb = new URL(process.env.DATABASE_URL).pathname.slice(1) || 'postgres';
-  } else {
-    tmp = mkdtempSync(join(tmpdir(), 'cbo-bench-pg-'));
-    const embedded = await startEmbeddedPostgres(tmp);
-    serverUrl = embedded.serverUrl;
-    stopEmbedded = () => embedded.stop();
-  }
-  const dbName = `cbo_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(serverUrl, adminDb, `create database "${dbName}"`);
-  const orm = await createOrm(`${serverUrl}/${dbName}`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'cbo-bench-data-'));
+  const db = await openBenchDatabase();
+  const { orm } = db;
   try {
-    await migrate(orm);
     const conn = orm.em.getConnection();
     const [{ id: sessionId }] = await conn.execute<{ id: string }[]>(
       `insert into certification_session (id, course_title, course_code, university, course_start_date, price_cents, currency, exam_period_start, exam_period_end,
@@ -163,7 +124,7 @@ export async function run(): Promise<{ ours: number; baseline: number; unit: str
     ]);
 
     const clock = new TestClock(new Date('2017-03-03T12:00:00Z'));
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url'), PROCTORU_WEBHOOK_SECRET: 'bench' });
+    const { config } = db;
     const log = createLogger('silent', () => undefined);
     const ctx = (): ServiceContext => ({ em: orm.em.fork(), viewer: systemViewer('job:COMPUTE_RESULTS'), clock, config, requestId: 'bench', log });
     const service = new ResultService();
@@ -195,11 +156,7 @@ export async function run(): Promise<{ ours: number; baseline: number; unit: str
     );
     return { ours: LARGE / large.seconds, baseline: LARGE / baseline.seconds, unit: 'attempts/s', target: 0.2 };
   } finally {
-    await orm.close(true);
-    await adminQuery(serverUrl, adminDb, `drop database if exists "${dbName}" with (force)`).catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (stopEmbedded) await stopEmbedded();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await db.close();
   }
 }
 
