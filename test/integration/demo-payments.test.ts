@@ -1,34 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/clock';
-import { type Config, loadConfig } from '../../src/config';
-import { createOrm, type Orm } from '../../src/db/orm';
+import { type Config } from '../../src/config';
+import { type Orm } from '../../src/db/orm';
 import { FEATURED_TARGETS, paymentsDemoStep } from '../../src/demo/demo-payments';
 import { DEMO_STEPS, seedDemo } from '../../src/demo/seed-demo';
 import { AuditEvent, EquipmentCheck, Payment, Registration } from '../../src/entities';
-import { createTestDatabase } from '../helpers/database';
+import { openDemoDatabase } from '../helpers/demo-database';
 
 let orm: Orm;
 let config: Config;
-let drop: () => Promise<void>;
-let dataDir: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const db = await createTestDatabase();
-  drop = db.drop;
-  dataDir = mkdtempSync(join(tmpdir(), 'cbo-demo-pay-'));
-  config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url') });
-  orm = await createOrm(db.url);
+  ({ orm, config, close } = await openDemoDatabase());
 });
 
-afterAll(async () => {
-  await orm?.close(true);
-  await drop?.().catch(() => undefined);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 const steps = DEMO_STEPS.slice(0, DEMO_STEPS.indexOf(paymentsDemoStep) + 1);
 

@@ -1,33 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../src/config';
-import { createOrm, type Orm } from '../../src/db/orm';
+import { type Config } from '../../src/config';
+import { type Orm } from '../../src/db/orm';
 import { REFUND_DEMO_SCENARIOS, refundsDemoStep } from '../../src/demo/demo-refunds';
 import { DEMO_STEPS, seedDemo } from '../../src/demo/seed-demo';
 import { Payment, RefundRequest } from '../../src/entities';
-import { createTestDatabase } from '../helpers/database';
+import { openDemoDatabase } from '../helpers/demo-database';
 
 let orm: Orm;
 let config: Config;
-let drop: () => Promise<void>;
-let dataDir: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const db = await createTestDatabase();
-  drop = db.drop;
-  dataDir = mkdtempSync(join(tmpdir(), 'cbo-demo-refunds-'));
-  config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url'), PROCTORU_WEBHOOK_SECRET: 'demo-test-webhook-secret' });
-  orm = await createOrm(db.url);
+  ({ orm, config, close } = await openDemoDatabase());
 });
 
-afterAll(async () => {
-  await orm?.close(true);
-  await drop?.().catch(() => undefined);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('refunds demo (seedRefundsDemo)', () => {
   it('R-REF-6: one refund request in every state, through the services; a second run adds nothing', async () => {

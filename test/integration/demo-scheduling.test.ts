@@ -1,34 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/clock';
-import { type Config, loadConfig } from '../../src/config';
-import { createOrm, type Orm } from '../../src/db/orm';
+import { type Config } from '../../src/config';
+import { type Orm } from '../../src/db/orm';
 import { schedulingDemoStep } from '../../src/demo/demo-scheduling';
 import { DEMO_STEPS, seedDemo } from '../../src/demo/seed-demo';
 import { Appointment, AuditEvent, ProviderIncident, Registration } from '../../src/entities';
-import { createTestDatabase } from '../helpers/database';
+import { openDemoDatabase } from '../helpers/demo-database';
 
 let orm: Orm;
 let config: Config;
-let drop: () => Promise<void>;
-let dataDir: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const db = await createTestDatabase();
-  drop = db.drop;
-  dataDir = mkdtempSync(join(tmpdir(), 'cbo-demo-sched-'));
-  config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir, TOKEN_SECRET: randomBytes(32).toString('base64url'), PROCTORU_WEBHOOK_SECRET: 'demo-test-webhook-secret' });
-  orm = await createOrm(db.url);
+  ({ orm, config, close } = await openDemoDatabase());
 });
 
-afterAll(async () => {
-  await orm?.close(true);
-  await drop?.().catch(() => undefined);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('scheduling demo', () => {
   it('R-SCH/R-INC demo: appointments in every status but COMPLETED (exam issue), a confirmed incident with its priority rebooking; a second run adds nothing', { timeout: 120_000 }, async () => {
