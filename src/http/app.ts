@@ -14,6 +14,7 @@ import { buildSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import { registerGraphQL } from './graphql';
 import { payboxIpnRoute } from './paybox-ipn.route';
+import { reportsRoute } from './reports.route';
 
 export interface AppDeps {
   config: Config;
@@ -99,6 +100,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
   await fastify.register(payboxIpnRoute, { orm, config, clock, services });
+  await fastify.register(reportsRoute, { orm, clientUrl: deps.clientUrl, clock, services });
 
   fastify.addHook('onClose', async () => {
     await scheduler.stop();

@@ -7,6 +7,7 @@ import { authChecker } from '../resolvers/auth-checker';
 import { CertificationSessionResolver } from '../resolvers/certification-session.resolver';
 import { EquipmentCheckResolver, LearnerEquipmentChecksResolver } from '../resolvers/equipment-check.resolver';
 import { ExamContentResolver } from '../resolvers/exam.resolver';
+import { FinanceResolver } from '../resolvers/finance.resolver';
 import { IdentityResolver } from '../resolvers/identity.resolver';
 import { IncidentResolver } from '../resolvers/incident.resolver';
 import { LearnerResolver, ProctoringProfileResolver } from '../resolvers/learner.resolver';
@@ -39,6 +40,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   AttemptResolver,
   RegistrationExamResolver,
   ResultResolver,
+  FinanceResolver,
 ];
 
 /** The executable schema. `setTestClock` exists only with the test clock on (contract/HTTP.md). */

@@ -8,6 +8,7 @@ import { AttemptService } from './attempt.service';
 import { AuditService } from './audit.service';
 import { EquipmentService } from './equipment.service';
 import { ExamContentService } from './exam-content.service';
+import { FinanceService } from './finance.service';
 import { CertificationSessionService } from './certification-session.service';
 import { IdentityService } from './identity.service';
 import { IncidentService } from './incident.service';
@@ -36,6 +37,7 @@ export interface Services {
   examContent: ExamContentService;
   attempts: AttemptService;
   results: ResultService;
+  finance: FinanceService;
 }
 
 export function createServices(deps: { signer: TokenSigner; config: Config; clock: Clock; scheduler: Scheduler; paybox: PayboxDirect }): Services {
@@ -56,5 +58,6 @@ export function createServices(deps: { signer: TokenSigner; config: Config; cloc
     examContent: new ExamContentService(),
     attempts: new AttemptService(),
     results: new ResultService(),
+    finance: new FinanceService(),
   };
 }

@@ -4,6 +4,7 @@ import { M0002Registration } from './m0002-registration';
 import { M0003Scheduling } from './m0003-scheduling';
 import { M0004Payments } from './m0004-payments';
 import { M0005Exam } from './m0005-exam';
+import { M0006FinanceIndexes } from './m0006-finance-indexes';
 
 /** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0003Scheduling', class: M0003Scheduling },
   { name: 'M0004Payments', class: M0004Payments },
   { name: 'M0005Exam', class: M0005Exam },
+  { name: 'M0006FinanceIndexes', class: M0006FinanceIndexes },
 ];
