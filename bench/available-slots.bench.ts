@@ -3,6 +3,7 @@ import { openBenchDatabase } from './bench-db';
 import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
 import { type ServiceContext } from '../src/context';
+import { DEMO_SESSIONS } from '../src/demo/demo-data';
 import { createLogger } from '../src/demo/seed-demo';
 import { slotStarts } from '../src/domain/calendar';
 import { CertificationSession } from '../src/entities';
@@ -36,26 +37,9 @@ export async function run(): Promise<{ ours: number; baseline: number; unit: str
     const { config } = db;
     const em = orm.em.fork();
     const session = em.create(CertificationSession, {
-      courseTitle: 'Introduction à la cartographie des processus métiers',
-      courseCode: '26001S03',
-      university: 'Université Jean Moulin Lyon 3',
-      courseStartDate: '2017-01-09',
-      priceCents: 6000,
-      currency: 'EUR',
-      examPeriodStart: '2017-03-01',
-      examPeriodEnd: '2017-03-14',
-      dailyStart: '15:00',
-      dailyEnd: '21:00',
-      excludedWeekdays: ['WEDNESDAY'],
-      timeZone: 'Europe/Paris',
-      examDurationMinutes: 30,
-      slotStepMinutes: 15,
-      bookingLeadHours: 72,
-      // 10 000 over 276 slots is ~36 a slot: room for all of them, and a few places left everywhere.
+      // The guide's session (R-SES-1), with room for 10 000 appointments over 276 slots (~36 a slot).
+      ...DEMO_SESSIONS[0].input,
       slotCapacity: 40,
-      certificateDeadline: new Date('2017-03-14T23:30:00Z'),
-      evidenceRetentionDays: 42,
-      passMarkPercent: 60,
       createdAt: new Date(),
       createdBy: 'bench',
     });
