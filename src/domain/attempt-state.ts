@@ -29,6 +29,19 @@ export function fromStatuses(to: AttemptStatus): AttemptStatus[] {
 }
 
 /** R-EXA-1: 3 parts of 10 questions. */
+/**
+ * R-EXA-1, R-SCH-7: one attempt per registration. A new one may open on an appointment only when the
+ * registration has none yet, or when every earlier attempt was voided (a provider fault) and this is
+ * the priority appointment, which never held an attempt. (A normal booking is refused as soon as any
+ * attempt exists: see `assertNoAttemptUsed` in the appointment service.)
+ */
+export function mayOpenAttempt(previous: readonly { appointmentId: string; status: AttemptStatus }[], appointment: { id: string; priority: boolean }): boolean {
+  if (previous.length === 0) return true;
+  const onThis = previous.some((p) => p.appointmentId === appointment.id);
+  const live = previous.some((p) => p.status !== 'VOIDED');
+  return appointment.priority && !onThis && !live;
+}
+
 export const PARTS = 3;
 export const QUESTIONS_PER_PART = 10;
 export const MAX_SCORE = PARTS * QUESTIONS_PER_PART;

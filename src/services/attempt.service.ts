@@ -8,6 +8,7 @@ import {
   isExpired,
   isUnlockTime,
   MAX_WRONG_PASSWORDS,
+  mayOpenAttempt,
   PARTS,
   UNLOCK_EARLY_MINUTES,
   UNLOCK_LATE_MINUTES,
@@ -111,10 +112,7 @@ export class AttemptService {
   /** R-EXA-1, R-SCH-7: one attempt, unless every earlier one was voided and this is a priority appointment. */
   private async assertNoAttemptUsed(em: EntityManager, reg: Registration, a: Appointment, field: string[]): Promise<void> {
     const previous = await em.find(ExamAttempt, { registration: reg.id });
-    if (previous.length === 0) return;
-    const onThis = previous.some((p) => p.appointment.id === a.id);
-    const live = previous.some((p) => p.status !== 'VOIDED');
-    if (onThis || live || !a.priority) {
+    if (!mayOpenAttempt(previous.map((p) => ({ appointmentId: p.appointment.id, status: p.status })), a)) {
       throw new DomainError('ATTEMPT_ALREADY_USED', 'The one exam attempt of this registration has been used (R-EXA-1)', field);
     }
   }

@@ -153,7 +153,7 @@ describe('requestRefund', () => {
     expect(e.data).toMatchObject({ refundEligibility: { eligible: false, blockers: ['REFUND_IN_PROGRESS'] } });
   });
 
-  it('R-REF-5: TICKET_MISMATCH unless the ticket is the payment NUMTRANS; refused calls change nothing', async () => {
+  it('R-REF-5, R-PAY-5: TICKET_MISMATCH unless the ticket is the payment NUMTRANS; refused calls change nothing', async () => {
     const p = await paidRegistration(s, sessionId, { paidAt: PAID });
     await s.setClock(INSIDE);
     const r = await expectNoWrites(s, () => request(p, { paymentTicket: '0000000000' }));

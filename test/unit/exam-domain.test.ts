@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTEMPT_TRANSITIONS, canTransition, effectiveAttempt, fromStatuses, isUnlockTime, remainingSeconds } from '../../src/domain/attempt-state';
+import { ATTEMPT_TRANSITIONS, canTransition, effectiveAttempt, fromStatuses, isUnlockTime, mayOpenAttempt, remainingSeconds } from '../../src/domain/attempt-state';
 import { validateAnswers, validateExamContent } from '../../src/domain/exam-content';
 import { grade } from '../../src/domain/grading';
 
@@ -69,5 +69,21 @@ describe('exam content and answers (R-EXA-1, R-EXA-3)', () => {
     expect(validateAnswers(view[0], Array.from({ length: 10 }, () => [3, 1]))[0]).toEqual([1, 3]);
     expect(() => validateAnswers(view[0], [[0]])).toThrow(expect.objectContaining({ code: 'INVALID_ANSWER', field: ['input', 'answers'] }));
     expect(() => validateAnswers(view[0], Array.from({ length: 10 }, (_, q) => (q === 4 ? [1.5] : [])))).toThrow(expect.objectContaining({ field: ['input', 'answers', '4'] }));
+  });
+});
+
+describe('one attempt (R-EXA-1, R-SCH-7)', () => {
+  const normal = { id: 'a2', priority: false };
+  const priority = { id: 'a2', priority: true };
+  it('R-EXA-1: the first attempt opens on any appointment; a second never does after a live or submitted one', () => {
+    expect(mayOpenAttempt([], normal)).toBe(true);
+    expect(mayOpenAttempt([{ appointmentId: 'a1', status: 'SUBMITTED' }], priority)).toBe(false);
+    expect(mayOpenAttempt([{ appointmentId: 'a1', status: 'STARTED' }], priority)).toBe(false);
+  });
+  it('R-SCH-7: after a voided attempt, only the priority appointment (without an attempt of its own) opens a second one', () => {
+    const voided = [{ appointmentId: 'a1', status: 'VOIDED' as const }];
+    expect(mayOpenAttempt(voided, normal)).toBe(false);
+    expect(mayOpenAttempt(voided, priority)).toBe(true);
+    expect(mayOpenAttempt([...voided, { appointmentId: 'a2', status: 'VOIDED' as const }], priority)).toBe(false);
   });
 });
