@@ -1,3 +1,10 @@
+import { Certificate } from './certificate.entity';
+import { Evidence } from './evidence.entity';
+import { EvidenceTombstone } from './evidence-tombstone.entity';
+import { FraudCase } from './fraud-case.entity';
+import { FraudCaseEvent } from './fraud-case-event.entity';
+import { LegalHold } from './legal-hold.entity';
+import { ObjectKey } from './object-key.entity';
 import { ApiToken } from './api-token.entity';
 import { Appointment } from './appointment.entity';
 import { AuditEvent } from './audit-event.entity';
@@ -17,6 +24,7 @@ import { Registration } from './registration.entity';
 import { StaffUser } from './staff-user.entity';
 
 /** Every entity, listed explicitly (no folder scan: works the same from src/ and dist/). */
-export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord, ExamContent, ExamAttempt, ExamResult];
+export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord, ExamContent, ExamAttempt, ExamResult, ObjectKey, Evidence, EvidenceTombstone, FraudCase, FraudCaseEvent, LegalHold, Certificate];
 
+export { Certificate, Evidence, EvidenceTombstone, FraudCase, FraudCaseEvent, LegalHold, ObjectKey };
 export { ApiToken, Appointment, AuditEvent, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, IdempotencyRecord, JobRun, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration, StaffUser };

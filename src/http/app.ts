@@ -12,6 +12,7 @@ import { createPayboxDirect, type PayboxDirectProvider } from '../providers/payb
 import { createLoaders } from '../resolvers/loaders';
 import { buildSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
+import { createObjectStore, type ObjectStore, SealedStore } from '../storage';
 import { registerGraphQL } from './graphql';
 import { payboxIpnRoute } from './paybox-ipn.route';
 import { reportsRoute } from './reports.route';
@@ -27,6 +28,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Readiness also waits for `startupComplete()` (main.ts: after migrations and the first ADMIN). */
   awaitStartup?: boolean;
+  /** The object store; default: the configured one (`STORAGE`). */
+  objectStore?: ObjectStore;
 }
 
 export interface App {
@@ -36,6 +39,8 @@ export interface App {
   signer: TokenSigner;
   /** Paybox Direct (refunds): the live client, or the in-process simulator (`paybox.simulator`). */
   paybox: PayboxDirectProvider;
+  /** The encrypted object store (evidence media, certificate PDFs). */
+  objects: SealedStore;
   /** Whether the database answers and every migration is applied (cached once true). */
   isReady(): Promise<boolean>;
   /** Start-up tasks are done (see `awaitStartup`). */
@@ -62,7 +67,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const signer = new TokenSigner(config.tokenSecret);
   const scheduler = new Scheduler({ orm, clientUrl: deps.clientUrl, clock, config, log: fastify.log, jobs: deps.jobs ?? defaultJobs() });
   const paybox = await createPayboxDirect(config.paybox);
-  const services = createServices({ signer, config, clock, scheduler, paybox: paybox.direct });
+  const objects = new SealedStore(deps.objectStore ?? createObjectStore(config));
+  const services = createServices({ signer, config, clock, scheduler, paybox: paybox.direct, objects });
+  scheduler.attachServices(services);
 
   let ready = false;
   let started = !deps.awaitStartup;
@@ -107,5 +114,5 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await paybox.close();
   });
 
-  return { fastify, scheduler, services, signer, paybox, isReady, startupComplete: () => void (started = true) };
+  return { fastify, scheduler, services, signer, paybox, objects, isReady, startupComplete: () => void (started = true) };
 }

@@ -1,10 +1,13 @@
 import { type ServiceContext } from '../context';
+import { type Services } from '../services';
 
 /** What a job's run receives: a context of its own (fresh entity manager, SYSTEM viewer) and its run id. */
 export interface JobContext extends ServiceContext {
   runId: string;
   /** Aborted when the server shuts down: a batched job stops between batches. */
   signal: AbortSignal;
+  /** The server's use cases and object store (certificates issue through them, the purge destroys through them). */
+  services: Services;
 }
 
 /**

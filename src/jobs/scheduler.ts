@@ -8,6 +8,7 @@ import { type Config } from '../config';
 import { type Orm } from '../db/orm';
 import { DomainError } from '../domain/errors';
 import { JobRun } from '../entities';
+import { type Services } from '../services';
 import { type JobDefinition } from './job';
 
 /** Namespace of this service's advisory locks (first key of pg_try_advisory_lock(int, int)). */
@@ -33,8 +34,14 @@ export class Scheduler {
   private readonly running = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   private lockPool: pg.Pool | undefined;
+  private services: Services | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
+
+  /** The use cases jobs call (created after the scheduler, which they need for `runJob`). */
+  attachServices(services: Services): void {
+    this.services = services;
+  }
 
   get jobNames(): string[] {
     return this.deps.jobs.map((j) => j.name);
@@ -125,7 +132,16 @@ export class Scheduler {
     let items = 0;
     let error: string | null = null;
     try {
-      items = await job.run({ em: orm.em.fork(), viewer, clock, config, log: jobLog, requestId: `job-${runId}`, runId, signal: this.abort.signal });
+      const attached = (): Services => {
+          if (!this.services) throw new Error('Scheduler.attachServices was not called');
+          return this.services;
+        };
+        items = await job.run({
+          em: orm.em.fork(), viewer, clock, config, log: jobLog, requestId: `job-${runId}`, runId, signal: this.abort.signal,
+          get services() {
+            return attached();
+          },
+        });
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
       jobLog.error({ err }, 'job run failed');

@@ -3,6 +3,7 @@ import { type Clock } from '../clock';
 import { type Config } from '../config';
 import { type Scheduler } from '../jobs/scheduler';
 import { type PayboxDirect } from '../providers/paybox/direct-client';
+import { type SealedStore } from '../storage';
 import { AppointmentService } from './appointment.service';
 import { AttemptService } from './attempt.service';
 import { AuditService } from './audit.service';
@@ -19,6 +20,16 @@ import { RefundService } from './refund.service';
 import { RegistrationService } from './registration.service';
 import { ResultService } from './result.service';
 import { TestClockService } from './test-clock.service';
+
+/** What the use cases are built from. `objects` is the encrypted object store (evidence media, certificate PDFs). */
+export interface ServiceDeps {
+  signer: TokenSigner;
+  config: Config;
+  clock: Clock;
+  scheduler: Scheduler;
+  paybox: PayboxDirect;
+  objects: SealedStore;
+}
 
 /** Every use case, created once per server; methods take the request context first. */
 export interface Services {
@@ -38,9 +49,11 @@ export interface Services {
   attempts: AttemptService;
   results: ResultService;
   finance: FinanceService;
+  /** The encrypted object store (evidence media, certificate PDFs). */
+  objects: SealedStore;
 }
 
-export function createServices(deps: { signer: TokenSigner; config: Config; clock: Clock; scheduler: Scheduler; paybox: PayboxDirect }): Services {
+export function createServices(deps: ServiceDeps): Services {
   const registrations = new RegistrationService();
   return {
     identity: new IdentityService(deps.signer, deps.config, deps.clock),
@@ -59,5 +72,6 @@ export function createServices(deps: { signer: TokenSigner; config: Config; cloc
     attempts: new AttemptService(),
     results: new ResultService(),
     finance: new FinanceService(),
+    objects: deps.objects,
   };
 }

@@ -5,6 +5,7 @@ import { M0003Scheduling } from './m0003-scheduling';
 import { M0004Payments } from './m0004-payments';
 import { M0005Exam } from './m0005-exam';
 import { M0006FinanceIndexes } from './m0006-finance-indexes';
+import { M0007EvidenceCertificates } from './m0007-evidence-certificates';
 
 /** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0004Payments', class: M0004Payments },
   { name: 'M0005Exam', class: M0005Exam },
   { name: 'M0006FinanceIndexes', class: M0006FinanceIndexes },
+  { name: 'M0007EvidenceCertificates', class: M0007EvidenceCertificates },
 ];

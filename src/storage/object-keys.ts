@@ -1,0 +1,23 @@
+import { type EntityManager } from '@mikro-orm/postgresql';
+import { ObjectKey } from '../entities';
+import { type SealedObject } from './sealed-store';
+
+/** Records the key of a freshly stored object, in the caller's transaction. */
+export function recordObjectKey(em: EntityManager, sealed: SealedObject): ObjectKey {
+  const key = em.create(ObjectKey, { storageKey: sealed.storageKey, dataKey: sealed.dataKey });
+  em.persist(key);
+  return key;
+}
+
+/** The key of a stored object, or null once shredded. */
+export async function findObjectKey(em: EntityManager, storageKey: string): Promise<Buffer | null> {
+  const rows = await em.getConnection().execute<{ data_key: Buffer }[]>('select "data_key" from "object_key" where "storage_key" = ?', [storageKey]);
+  return rows[0]?.data_key ?? null;
+}
+
+/** Crypto-shredding: deletes the key, after which no copy of the object's bytes can be read. */
+export async function shredObjectKeys(em: EntityManager, storageKeys: readonly string[]): Promise<number> {
+  if (storageKeys.length === 0) return 0;
+  const res = await em.getConnection().execute('delete from "object_key" where "storage_key" = any(?)', [storageKeys], 'run');
+  return (res as { affectedRows?: number }).affectedRows ?? 0;
+}
