@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY admin ./admin
+COPY scripts ./scripts
 RUN npm run build
 
 # --- run: production dependencies and the compiled server only -----------------------------------

@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'admin/dist/'] },
+  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'admin/dist/', 'admin/src/gql/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +13,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
+  { files: ['admin/src/**'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['scripts/**', 'test/**', 'bench/**', 'src/**/*.cli.ts'],
     rules: { 'no-console': 'off' },

@@ -20,10 +20,11 @@ import { ResultService } from '../src/services/result.service';
  *
  * Runs with `npm run bench` (bench/run.ts) or alone: `node dist/bench/compute-results.bench.js`.
  */
-export const name = 'COMPUTE_RESULTS, 100 000 ended attempts';
+export const name = `COMPUTE_RESULTS, ${process.env.BENCH_QUICK === '1' ? '10 000' : '100 000'} ended attempts`;
 
-const SMALL = 10_000;
-const LARGE = 100_000;
+// --quick (BENCH_QUICK=1): a tenth of the sizes.
+const SMALL = process.env.BENCH_QUICK === '1' ? 1_000 : 10_000;
+const LARGE = process.env.BENCH_QUICK === '1' ? 10_000 : 100_000;
 
 /** Adds `count` SUBMITTED attempts (with their learners, paid registrations and COMPLETED appointments). */
 async function insertAttempts(orm: Orm, sessionId: string, from: number, count: number): Promise<void> {
@@ -132,13 +133,13 @@ export async function run(): Promise<{ ours: number; baseline: number; unit: str
 
     await insertAttempts(orm, sessionId, 0, SMALL);
     const small = await measured(() => service.computeAll(ctx()));
-    if ((await count('select count(*) as n from exam_result')) !== SMALL) throw new Error('10 000: not every attempt was graded');
+    if ((await count('select count(*) as n from exam_result')) !== SMALL) throw new Error(`${SMALL}: not every attempt was graded`);
     await conn.execute('delete from exam_result');
     await conn.execute('update exam_attempt set graded_at = null');
 
     await insertAttempts(orm, sessionId, SMALL, LARGE - SMALL);
     const large = await measured(() => service.computeAll(ctx()));
-    if ((await count('select count(*) as n from exam_result')) !== LARGE) throw new Error('100 000: not every attempt was graded');
+    if ((await count('select count(*) as n from exam_result')) !== LARGE) throw new Error(`${LARGE}: not every attempt was graded`);
     const again = await service.computeAll(ctx());
     if (again !== 0) throw new Error(`a second run processed ${again} items (not idempotent)`);
 

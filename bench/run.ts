@@ -1,25 +1,30 @@
 import 'reflect-metadata';
 import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * Minimal benchmark runner (`npm run bench`): runs every `bench/*.bench.ts` (compiled to
- * dist/bench/*.bench.js) one after the other, prints a table and writes bench/results.json.
- * A benchmark module exports `name` and `run(): Promise<{ ours, baseline, unit, target }>`, where
- * ours and baseline are rates in `unit` (higher is better) and target is the ratio ours / baseline
- * it must reach. Peak RSS is the process's peak so far (benchmarks run in order in one process).
+ * Benchmark runner (`npm run bench [-- --quick] [-- <filter>]`): runs every `bench/*.bench.ts`
+ * (compiled to dist/bench/*.bench.js) one after the other, prints a table and writes bench/results.json.
+ * A benchmark module exports `name` and `run(): Promise<{ ours, baseline, unit, target }>` (or an array
+ * of them, each with its own `name`), where ours and baseline are rates in `unit` (higher is better;
+ * `higherIsBetter: false` for durations, then ratio = baseline / ours) and target is the ratio it must
+ * reach. Peak RSS is the process's peak so far (benchmarks run in order in one process), unless the
+ * benchmark measured another process (`peakRssMb`). `--quick` sets BENCH_QUICK=1: CI-sized runs.
  */
 interface Measured {
   ours: number;
   baseline: number;
   unit: string;
   target: number;
+  higherIsBetter?: boolean;
+  peakRssMb?: number;
 }
 interface BenchModule {
   name: string;
-  run(): Promise<Measured>;
+  run(): Promise<Measured | (Measured & { name: string })[]>;
 }
-interface Result extends Measured {
+interface Result extends Omit<Measured, 'higherIsBetter'> {
   name: string;
   ratio: number;
   meetsTarget: boolean;
@@ -30,7 +35,14 @@ const root = resolve(__dirname, '..', '..');
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
-  const filter = process.argv[2];
+  const args = process.argv.slice(2);
+  if (args.includes('--quick')) {
+    process.env.BENCH_QUICK = '1';
+    // CI sizes for benchmarks sized by their own variables (an explicit value still wins).
+    process.env.FINANCE_BENCH_ROWS ??= '20000';
+    process.env.EVIDENCE_BENCH_MB ??= '64';
+  }
+  const filter = args.find((a) => !a.startsWith('--'));
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.js'))
     .filter((f) => !filter || f.includes(filter))
@@ -41,14 +53,18 @@ async function main(): Promise<void> {
     const bench = mod.run && mod.name ? (mod as BenchModule) : mod.default;
     if (!bench) throw new Error(`${file} exports neither { name, run } nor a default benchmark`);
     console.error(`running ${bench.name}...`);
-    const m = await bench.run();
-    const ratio = m.ours / m.baseline;
-    results.push({ name: bench.name, ours: round(m.ours), baseline: round(m.baseline), unit: m.unit, ratio: round(ratio, 3), target: m.target, meetsTarget: ratio >= m.target, peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1) });
+    const measured = await bench.run();
+    for (const m of Array.isArray(measured) ? measured : [{ ...measured, name: bench.name }]) {
+      const ratio = m.higherIsBetter === false ? m.baseline / m.ours : m.ours / m.baseline;
+      const peakRssMb = round(m.peakRssMb ?? process.resourceUsage().maxRSS / 1024, 1);
+      results.push({ name: m.name, ours: round(m.ours), baseline: round(m.baseline), unit: m.unit, ratio: round(ratio, 3), target: m.target, meetsTarget: ratio >= m.target, peakRssMb });
+    }
   }
   const rows = [
     ['benchmark', 'ours', 'baseline', 'ratio (higher = better)', 'target', 'peak RSS'],
     ...results.map((r) => [r.name, `${r.ours} ${r.unit}`, `${r.baseline} ${r.unit}`, String(r.ratio), `≥ ${r.target}${r.meetsTarget ? '' : ' (MISSED)'}`, `${r.peakRssMb} MB`]),
   ];
+  console.log(`${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}${process.env.BENCH_QUICK === '1' ? ', --quick' : ''}`);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const [i, row] of rows.entries()) {
     console.log(row.map((cell, j) => cell.padEnd(widths[j])).join('  '));

@@ -17,6 +17,12 @@ export interface Config {
   adminEmail: string;
   adminPassword: string | undefined;
   tokenSecret: string;
+  /** Secrets of the previous rotation, still accepted to verify tokens and links (never used to sign): TOKEN_SECRET_PREVIOUS. */
+  tokenSecretsPrevious: string[];
+  /** GET /metrics answers non-loopback callers too (METRICS_PUBLIC=1). */
+  metricsPublic: boolean;
+  /** Days after the end of a learner's last session before the ProctorU profile (phone, address, city) is deleted. */
+  profileRetentionDays: number;
   publicUrl: string;
   testClock: boolean;
   jobs: boolean;
@@ -29,6 +35,12 @@ export interface Config {
   staffTokenTtlSeconds: number;
   /** Learner token lifetime (real clock). */
   learnerTokenTtlSeconds: number;
+  /** R-CER-3: certificate verifications per client address and minute (real clock), across instances. */
+  verifyRateLimitPerMinute: number;
+  /** Brute-force limits per 15 minutes (real clock): login failures per e-mail and per client address, wrong proctor passwords per client address. */
+  bruteForce: { loginPerEmail: number; loginPerAddress: number; unlockPerAddress: number };
+  /** Origins answered by CORS (CORS_ORIGINS, comma-separated); none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -120,8 +132,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an e-mail address`);
   const adminPassword = str('ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 12) problems.push('ADMIN_PASSWORD must have at least 12 characters');
-  const tokenSecretEnv = str('TOKEN_SECRET');
-  if (tokenSecretEnv !== undefined && tokenSecretEnv.length < 32) problems.push('TOKEN_SECRET must have at least 32 characters');
+  // TOKEN_SECRET may list several secrets: the first signs, the others only verify (rotation; see TOKEN_SECRET_PREVIOUS).
+  const [tokenSecretEnv, ...tokenSecretsListed] = (str('TOKEN_SECRET') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if ([tokenSecretEnv, ...tokenSecretsListed].some((s) => s !== undefined && s.length < 32)) problems.push('TOKEN_SECRET must have at least 32 characters');
+  const tokenSecretsPrevious = [...tokenSecretsListed, ...(str('TOKEN_SECRET_PREVIOUS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
+  if (tokenSecretsPrevious.some((s) => s.length < 32)) problems.push('TOKEN_SECRET_PREVIOUS must hold secrets of at least 32 characters (comma-separated)');
+  const metricsPublic = flag('METRICS_PUBLIC', false);
+  const profileRetentionDays = int('PROFILE_RETENTION_DAYS', 365, 1, 36500);
   const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const testClock = flag('TEST_CLOCK', false);
   if (testClock && production) problems.push('TEST_CLOCK=1 is refused when NODE_ENV=production');
@@ -165,6 +182,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const staffTokenTtlSeconds = int('STAFF_TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600);
   const learnerTokenTtlSeconds = int('LEARNER_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
+  const verifyRateLimitPerMinute = int('VERIFY_RATE_LIMIT_PER_MINUTE', 30, 1, 100000);
+  const bruteForce = {
+    loginPerEmail: int('LOGIN_FAILURES_PER_EMAIL', 10, 1, 10000),
+    loginPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 30, 1, 100000),
+    unlockPerAddress: int('UNLOCK_FAILURES_PER_ADDRESS', 50, 1, 100000),
+  };
+  const corsOrigins = (str('CORS_ORIGINS') ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  for (const o of corsOrigins) if (!/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS contains ${JSON.stringify(o)}, which is not an origin (http(s)://host[:port])`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -179,6 +204,9 @@ export function loadConfig(env: Env = process.env): Config {
     adminEmail,
     adminPassword,
     tokenSecret: tokenSecretEnv ?? persistentSecret(dataDir, 'token-secret'),
+    tokenSecretsPrevious,
+    metricsPublic,
+    profileRetentionDays,
     publicUrl,
     testClock,
     jobs,
@@ -194,5 +222,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     staffTokenTtlSeconds,
     learnerTokenTtlSeconds,
+    verifyRateLimitPerMinute,
+    bruteForce,
+    corsOrigins,
   };
 }

@@ -13,6 +13,8 @@ export interface Context {
   clock: Clock;
   config: Config;
   requestId: string;
+  /** The caller's address (per-address rate limits); absent outside HTTP requests. */
+  clientAddress?: string;
   log: FastifyBaseLogger;
   services: Services;
   loaders: Loaders;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
-import { createOrm, migrate } from './db/orm';
+import { createOrm, migrate, replicaOptions } from './db/orm';
 import { createApp } from './http/app';
 import { recoverRefundsAtStartup } from './services/refund-recovery';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const clock = createClock(config.testClock);
   const db = await openDatabase(config, (m) => console.error(m));
-  const orm = await createOrm(db.clientUrl);
+  const orm = await createOrm(db.clientUrl, replicaOptions(config.databaseReplicaUrls));
   const app = await createApp({ config, orm, clientUrl: db.clientUrl, clock, awaitStartup: true });
   const log = app.fastify.log;
 

@@ -19,11 +19,29 @@ export interface SessionClaims {
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
+/**
+ * Signs with `secret`; verifies with it or any of `previous` (TOKEN_SECRET rotation: sessions and links
+ * signed before the rotation stay valid until they expire; docs/operations.md).
+ */
 export class TokenSigner {
-  constructor(private readonly secret: string) {}
+  private readonly secrets: string[];
 
-  private mac(data: string): Buffer {
-    return createHmac('sha256', this.secret).update(data).digest();
+  constructor(private readonly secret: string, previous: readonly string[] = []) {
+    this.secrets = [secret, ...previous.filter((p) => p !== secret)];
+  }
+
+  private mac(data: string, secret = this.secret): Buffer {
+    return createHmac('sha256', secret).update(data).digest();
+  }
+
+  /** Whether `given` is the MAC of `data` under one of the accepted secrets. */
+  private macMatches(data: string, given: Buffer): boolean {
+    let ok = false;
+    for (const secret of this.secrets) {
+      const expected = this.mac(data, secret);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+    }
+    return ok;
   }
 
   sign(claims: SessionClaims): string {
@@ -36,9 +54,7 @@ export class TokenSigner {
     const parts = token.split('.');
     if (parts.length !== 3 || (parts[0] !== 's' && parts[0] !== 'l')) return { ok: false, reason: 'malformed' };
     const body = `${parts[0]}.${parts[1]}`;
-    const given = Buffer.from(parts[2], 'base64url');
-    const expected = this.mac(body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    if (!this.macMatches(body, Buffer.from(parts[2], 'base64url'))) return { ok: false, reason: 'bad-signature' };
     let payload: { sub?: unknown; exp?: unknown; iat?: unknown; by?: unknown };
     try {
       payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
@@ -57,9 +73,7 @@ export class TokenSigner {
 
   verifyLink(purpose: string, id: string, expiresEpochSeconds: number, sig: string, nowMs: number): boolean {
     if (!Number.isInteger(expiresEpochSeconds) || expiresEpochSeconds * 1000 <= nowMs) return false;
-    const expected = this.mac(`link|${purpose}|${id}|${expiresEpochSeconds}`);
-    const given = Buffer.from(sig, 'base64url');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.macMatches(`link|${purpose}|${id}|${expiresEpochSeconds}`, Buffer.from(sig, 'base64url'));
   }
 }
 

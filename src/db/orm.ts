@@ -1,6 +1,6 @@
-import { type Options, ReflectMetadataProvider } from '@mikro-orm/core';
+import { IsolationLevel, type Options, ReflectMetadataProvider } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from './migrations';
 
@@ -32,6 +32,30 @@ export function ormOptions(clientUrl: string, extra: Partial<Options<PostgreSqlD
 
 export async function createOrm(clientUrl: string, extra: Partial<Options<PostgreSqlDriver>> = {}): Promise<Orm> {
   return MikroORM.init(ormOptions(clientUrl, extra));
+}
+
+/**
+ * Read replicas (DATABASE_REPLICA_URLS): MikroORM opens a pool on each, but only reads that ask for one
+ * go there (`readSnapshot`, `connectionType: 'read'`): everything else, entity reads included, stays on
+ * the primary, so a request always reads its own writes. Pass to `createOrm(url, replicaOptions(urls))`.
+ */
+export function replicaOptions(replicaUrls: readonly string[]): Partial<Options<PostgreSqlDriver>> {
+  return replicaUrls.length ? { replicas: replicaUrls.map((url, i) => ({ name: `replica-${i + 1}`, clientUrl: url })), preferReadReplicas: false } : {};
+}
+
+/** Like `em.execute`: `R` is the whole result (an array of rows). */
+export type SnapshotQuery = <R = Record<string, unknown>[]>(sql: string, params?: unknown[]) => Promise<R>;
+
+/**
+ * A read-only staff query (finance summary, exports): one REPEATABLE READ READ ONLY transaction on a
+ * read replica when there is one (random among them), else on the primary.
+ */
+export async function readSnapshot<T>(em: EntityManager, fn: (query: SnapshotQuery) => Promise<T>): Promise<T> {
+  const conn = em.getConnection('read');
+  return conn.transactional(
+    (trx) => fn(<R>(sql: string, params: unknown[] = []) => conn.execute(sql, params, 'all', trx) as Promise<R>),
+    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+  );
 }
 
 export async function migrate(orm: Orm): Promise<string[]> {

@@ -53,4 +53,16 @@ export class Appointment {
 
   @ManyToOne(() => Appointment, { fieldName: 'replaced_by_id', nullable: true })
   replacedBy?: Appointment | null;
+
+  /** ProctorU reservation state (m0009): PENDING until the outbox has sent the last change; null before the integration. */
+  @Property({ type: 'text', nullable: true })
+  providerSync?: 'PENDING' | 'SYNCED' | 'FAILED' | null;
+
+  /** ProctorU's reservation number, once added there. */
+  @Property({ type: 'text', nullable: true })
+  providerReservationNo?: string | null;
+
+  /** The last ProctorU failure for this appointment (cleared when synced). */
+  @Property({ type: 'text', nullable: true })
+  providerError?: string | null;
 }

@@ -17,6 +17,7 @@ import { IdempotencyRecord } from './idempotency-record.entity';
 import { JobRun } from './job-run.entity';
 import { Learner } from './learner.entity';
 import { Payment } from './payment.entity';
+import { ProctorUOutbox } from './proctoru-outbox.entity';
 import { ProviderIncident } from './provider-incident.entity';
 import { RefundEvent } from './refund-event.entity';
 import { RefundRequest } from './refund-request.entity';
@@ -24,7 +25,8 @@ import { Registration } from './registration.entity';
 import { StaffUser } from './staff-user.entity';
 
 /** Every entity, listed explicitly (no folder scan: works the same from src/ and dist/). */
-export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord, ExamContent, ExamAttempt, ExamResult, ObjectKey, Evidence, EvidenceTombstone, FraudCase, FraudCaseEvent, LegalHold, Certificate];
+export const ENTITIES = [StaffUser, ApiToken, Learner, CertificationSession, AuditEvent, JobRun, Registration, Appointment, ProviderIncident, EquipmentCheck, Payment, RefundRequest, RefundEvent, IdempotencyRecord, ExamContent, ExamAttempt, ExamResult, ObjectKey, Evidence, EvidenceTombstone, FraudCase, FraudCaseEvent, LegalHold, Certificate, ProctorUOutbox];
 
+export { ProctorUOutbox };
 export { Certificate, Evidence, EvidenceTombstone, FraudCase, FraudCaseEvent, LegalHold, ObjectKey };
 export { ApiToken, Appointment, AuditEvent, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, IdempotencyRecord, JobRun, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration, StaffUser };

@@ -41,6 +41,14 @@ export class Learner {
   @Property({ type: 'text', nullable: true })
   country?: string | null;
 
+  /** Erased on request (GDPR art. 17): contact data pseudonymised, profile deleted; final (M0011). */
+  @Property({ type: 'datetime', nullable: true })
+  erasedAt?: Date | null;
+
+  /** When the ProctorU profile (phone, address, city) was deleted: by PURGE_PROFILES or an erasure. */
+  @Property({ type: 'datetime', nullable: true })
+  profilePurgedAt?: Date | null;
+
   @Property({ type: 'datetime' })
   createdAt!: Date;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { TokenSigner } from '../auth/tokens';
 import { type Clock } from '../clock';
 import { type Config } from '../config';
@@ -9,13 +9,22 @@ import { type JobDefinition } from '../jobs/job';
 import { defaultJobs } from '../jobs/registry';
 import { Scheduler } from '../jobs/scheduler';
 import { createPayboxDirect, type PayboxDirectProvider } from '../providers/paybox/direct-provider';
+import { createProctorU, type ProctorUProvider } from '../providers/proctoru/provider';
 import { createLoaders } from '../resolvers/loaders';
 import { buildSchema } from '../schema/build-schema';
 import { createServices, type Services } from '../services';
 import { createObjectStore, type ObjectStore, SealedStore } from '../storage';
+import { loggerOptions, REQUEST_ID_LOG_LABEL } from '../logging';
+import { certificateRoute } from './certificate.route';
+import { registerAdmin } from './admin.route';
 import { registerGraphQL } from './graphql';
+import { evidenceRoute } from './evidence.route';
+import { learnerExportRoute } from './learner-export.route';
+import { registerMetrics } from './metrics';
 import { payboxIpnRoute } from './paybox-ipn.route';
+import { proctoruEventsRoute } from './proctoru-events.route';
 import { reportsRoute } from './reports.route';
+import { registerHttpSecurity } from './security';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +48,8 @@ export interface App {
   signer: TokenSigner;
   /** Paybox Direct (refunds): the live client, or the in-process simulator (`paybox.simulator`). */
   paybox: PayboxDirectProvider;
+  /** ProctorU: the live client, or the in-process simulator (`proctoru.simulator`). */
+  proctoru: ProctorUProvider;
   /** The encrypted object store (evidence media, certificate PDFs). */
   objects: SealedStore;
   /** Whether the database answers and every migration is applied (cached once true). */
@@ -51,7 +62,8 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, orm, clock } = deps;
   const fastify = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: deps.logger ?? loggerOptions(config),
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
@@ -63,12 +75,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerMetrics(fastify, { orm, isPublic: config.metricsPublic });
+  await registerHttpSecurity(fastify, config);
 
-  const signer = new TokenSigner(config.tokenSecret);
+  const signer = new TokenSigner(config.tokenSecret, config.tokenSecretsPrevious);
   const scheduler = new Scheduler({ orm, clientUrl: deps.clientUrl, clock, config, log: fastify.log, jobs: deps.jobs ?? defaultJobs() });
   const paybox = await createPayboxDirect(config.paybox);
+  const proctoru = await createProctorU(config.proctoru);
   const objects = new SealedStore(deps.objectStore ?? createObjectStore(config));
-  const services = createServices({ signer, config, clock, scheduler, paybox: paybox.direct, objects });
+  const services = createServices({ signer, config, clock, scheduler, paybox: paybox.direct, proctoru: proctoru.client, objects });
   scheduler.attachServices(services);
 
   let ready = false;
@@ -84,6 +99,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   };
 
+  services.proctoru.start(orm, fastify.log, isReady);
+
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
     const ok = await isReady();
@@ -97,22 +114,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (!(await isReady())) return reply.code(503).send({ error: 'not ready: the database is starting or migrating' });
   });
 
+  // Before /graphql: its hook serves GraphiQL to browsers (GET, Accept: text/html, no query).
+  registerAdmin(fastify, { graphiql: config.graphiql });
   const schema = await buildSchema({ testClock: config.testClock });
   await registerGraphQL(fastify, schema, {
     production: config.production,
     buildContext: async (request): Promise<Context> => {
       const em = orm.em.fork();
       const viewer = await services.identity.resolveViewer(em, request.headers.authorization);
-      return { em, viewer, clock, config, requestId: String(request.id), log: request.log, services, loaders: createLoaders(em) };
+      return { em, viewer, clock, config, requestId: String(request.id), clientAddress: request.ip, log: request.log, services, loaders: createLoaders(em) };
     },
   });
   await fastify.register(payboxIpnRoute, { orm, config, clock, services });
-  await fastify.register(reportsRoute, { orm, clientUrl: deps.clientUrl, clock, services });
+  await fastify.register(proctoruEventsRoute, { orm, config, clock, services });
+  await fastify.register(reportsRoute, { orm, clientUrl: deps.clientUrl, replicaUrls: config.databaseReplicaUrls, clock, services });
+  await fastify.register(evidenceRoute, { orm, config, clock, services });
+  await fastify.register(certificateRoute, { orm, clock, services });
+  await fastify.register(learnerExportRoute, { orm, config, clock, services });
 
   fastify.addHook('onClose', async () => {
     await scheduler.stop();
     await paybox.close();
+    await services.proctoru.stop();
+    await proctoru.close();
   });
 
-  return { fastify, scheduler, services, signer, paybox, objects, isReady, startupComplete: () => void (started = true) };
+  return { fastify, scheduler, services, signer, paybox, proctoru, objects, isReady, startupComplete: () => void (started = true) };
 }

@@ -6,11 +6,14 @@ import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { type Context } from '../context';
 import { isDomainError } from '../domain/errors';
+import { graphqlMetricsPlugin } from './metrics';
+import { graphqlArmor } from './security';
 
 /** Codes whose message is meant for the caller; anything else is masked. */
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'RATE_LIMITED',
   'BAD_USER_INPUT',
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
@@ -79,14 +82,17 @@ export async function registerGraphQL(
   schema: GraphQLSchema,
   opts: { production: boolean; buildContext: (request: FastifyRequest) => Promise<Context> },
 ): Promise<ApolloServer<Context>> {
+  const armor = graphqlArmor(opts.production);
   const apollo = new ApolloServer<Context>({
     schema,
+    validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: !opts.production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    plugins: [fastifyApolloDrainPlugin(app), errorLogging, ApolloServerPluginLandingPageDisabled()],
+    plugins: [fastifyApolloDrainPlugin(app), errorLogging, graphqlMetricsPlugin, ApolloServerPluginLandingPageDisabled(), ...armor.plugins],
   });
   await apollo.start();
   app.route({

@@ -12,6 +12,8 @@ export interface ReportsDeps {
   orm: Orm;
   /** Exports hold one pooled connection each, apart from the ORM's pool. */
   clientUrl: string;
+  /** Read replicas (DATABASE_REPLICA_URLS): exports read there, in turn; audit events still go to the primary. */
+  replicaUrls?: readonly string[];
   clock: Clock;
   services: Services;
 }
@@ -40,11 +42,13 @@ function parseFile(file: string): { name: ReportName; format: ReportFormat } {
  * report, the period and the row count (`completed: false` when the client went away).
  */
 export async function reportsRoute(fastify: FastifyInstance, deps: ReportsDeps): Promise<void> {
-  const pool = new pg.Pool({ connectionString: deps.clientUrl, max: EXPORT_CONNECTIONS });
-  pool.on('error', (err) => fastify.log.warn({ err }, 'finance export connection error'));
+  const urls = deps.replicaUrls?.length ? deps.replicaUrls : [deps.clientUrl];
+  const pools = urls.map((url) => new pg.Pool({ connectionString: url, max: EXPORT_CONNECTIONS }));
+  for (const pool of pools) pool.on('error', (err) => fastify.log.warn({ err }, 'finance export connection error'));
   fastify.addHook('onClose', async () => {
-    await pool.end();
+    await Promise.all(pools.map((pool) => pool.end()));
   });
+  let turn = 0;
 
   fastify.get('/reports/:file', async (request: FastifyRequest<{ Params: { file: string }; Querystring: Record<string, unknown> }>, reply) => {
     const viewer = await deps.services.identity.resolveViewer(deps.orm.em.fork(), request.headers.authorization);
@@ -62,7 +66,7 @@ export async function reportsRoute(fastify: FastifyInstance, deps: ReportsDeps):
     }
 
     const ctx = { viewer, clock: deps.clock, requestId: String(request.id) };
-    const run = await ExportRun.open(pool, REPORTS[name], period, async ({ rows, completed }) => {
+    const run = await ExportRun.open(pools[turn++ % pools.length], REPORTS[name], period, async ({ rows, completed }) => {
       try {
         const em = deps.orm.em.fork();
         audit(em, ctx, 'finance.report.exported', { type: 'FinanceReport', id: name }, { report: name, format, from: period.from, to: period.to, sessionId: period.sessionId, rows, completed });

@@ -8,6 +8,7 @@ import { type Config } from '../config';
 import { type Orm } from '../db/orm';
 import { DomainError } from '../domain/errors';
 import { JobRun } from '../entities';
+import { recordJobRun } from '../http/metrics';
 import { type Services } from '../services';
 import { type JobDefinition } from './job';
 
@@ -119,6 +120,7 @@ export class Scheduler {
     const { orm, clock, config, log } = this.deps;
     const em = orm.em.fork();
     const startedAt = clock.now();
+    const realStart = clock.realNow().getTime();
     const inserted = await em.getConnection().execute<{ id: string }[]>(
       `insert into job_run (id, job, trigger, tick, status, started_at, items_processed, instance, requested_by)
        values (gen_random_uuid(), ?, ?, ?, 'RUNNING', ?, 0, ?, ?)
@@ -128,7 +130,7 @@ export class Scheduler {
     if (inserted.length === 0) return null; // another instance ran this tick
     const runId = inserted[0].id;
     const viewer: Viewer = systemViewer(`job:${job.name}`);
-    const jobLog = log.child({ job: job.name, runId });
+    const jobLog = log.child({ job: job.name, runId, requestId: `job-${runId}` });
     let items = 0;
     let error: string | null = null;
     try {
@@ -153,6 +155,7 @@ export class Scheduler {
       error,
       runId,
     ]);
+    recordJobRun(job.name, error ? 'FAILED' : 'SUCCEEDED', (clock.realNow().getTime() - realStart) / 1000, Math.max(0, Math.trunc(items || 0)));
     return em.findOneOrFail(JobRun, { id: runId });
   }
 

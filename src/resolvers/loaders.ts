@@ -1,6 +1,8 @@
 import { type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { Appointment, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, Learner, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration } from '../entities';
+import { type EvidenceType } from '../schema/evidence.type';
+import { loadEvidenceViews } from '../services/evidence-views';
+import { Appointment, Certificate, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, FraudCase, FraudCaseEvent, Learner, LegalHold, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration } from '../entities';
 
 /** Per-request DataLoaders: a page of rows costs one query per relation, not one per row. */
 export interface Loaders {
@@ -27,6 +29,14 @@ export interface Loaders {
   attemptsByRegistration: DataLoader<string, ExamAttempt[]>;
   resultsByRegistration: DataLoader<string, ExamResult[]>;
   examContentBySession: DataLoader<string, ExamContent | null>;
+  /** By registration id: at most one certificate per registration (R-CER-2). */
+  certificateByRegistration: DataLoader<string, Certificate | null>;
+  /** Evidence by attempt id (kind order), status ON_HOLD derived from an active legal hold (R-EVI-2). */
+  evidenceByAttempt: DataLoader<string, EvidenceType[]>;
+  /** Fraud review: cases by registration (oldest first), history by case (in order), legal holds by case (oldest first). */
+  fraudCasesByRegistration: DataLoader<string, FraudCase[]>;
+  fraudCaseEventsByCase: DataLoader<string, FraudCaseEvent[]>;
+  legalHoldsByCase: DataLoader<string, LegalHold[]>;
 }
 
 export function byIdLoader<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
@@ -93,10 +103,22 @@ export function createLoaders(em: EntityManager): Loaders {
       (ids) => em.find(ExamResult, { attempt: { registration: { $in: [...ids] } } }, { populate: ['attempt'], orderBy: { computedAt: 'desc', id: 'desc' } }),
       (r) => r.attempt.registration.id,
     ),
+    certificateByRegistration: new DataLoader<string, Certificate | null>(async (ids) => {
+      const rows = await em.find(Certificate, { registration: { $in: [...ids] } });
+      const map = new Map(rows.map((c) => [c.registration.id, c]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
     examContentBySession: new DataLoader<string, ExamContent | null>(async (ids) => {
       const rows = await em.find(ExamContent, { sessionId: { $in: [...ids] } });
       const map = new Map(rows.map((c) => [c.sessionId, c]));
       return ids.map((id) => map.get(id) ?? null);
     }),
+    evidenceByAttempt: groupLoader((ids) => loadEvidenceViews(em, ids), (e) => e.attemptId),
+    fraudCasesByRegistration: groupLoader(
+      (ids) => em.find(FraudCase, { registration: { $in: [...ids] } }, { orderBy: { openedAt: 'asc', id: 'asc' } }),
+      (c) => c.registration.id,
+    ),
+    fraudCaseEventsByCase: groupLoader((ids) => em.find(FraudCaseEvent, { caseId: { $in: [...ids] } }, { orderBy: { id: 'asc' } }), (e) => e.caseId),
+    legalHoldsByCase: groupLoader((ids) => em.find(LegalHold, { fraudCase: { $in: [...ids] } }, { orderBy: { placedAt: 'asc', id: 'asc' } }), (h) => h.fraudCase.id),
   };
 }

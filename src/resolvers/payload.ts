@@ -1,4 +1,5 @@
 import { isDomainError } from '../domain/errors';
+import { recordUserError } from '../http/metrics';
 import { type ErrorCode, type UserError } from '../schema/user-error.type';
 
 export type Payload<K extends string, T> = { [P in K]?: T | null } & { errors: UserError[] };
@@ -14,6 +15,7 @@ export async function payload<K extends string, T>(key: K, call: () => Promise<T
     return { [key]: value, errors: [] } as unknown as Payload<K, T>;
   } catch (err) {
     if (isDomainError(err)) {
+      recordUserError(err.code);
       const extra = (err.data ?? {}) as Record<string, unknown>;
       return { ...extra, errors: [{ code: err.code as ErrorCode, message: err.message, field: err.field ?? null }] } as Payload<K, T>;
     }

@@ -12,6 +12,14 @@ export enum AppointmentStatusEnum {
 }
 registerEnumType(AppointmentStatusEnum, { name: 'AppointmentStatus' });
 
+/** Whether ProctorU holds the reservation as we do (issue 12, README "ProctorU integration"). */
+export enum ProviderSyncStatusEnum {
+  PENDING = 'PENDING',
+  SYNCED = 'SYNCED',
+  FAILED = 'FAILED',
+}
+registerEnumType(ProviderSyncStatusEnum, { name: 'ProviderSyncStatus' });
+
 @ObjectType('Slot')
 export class SlotType {
   @Field(() => DateTimeScalar)
@@ -53,6 +61,15 @@ export class AppointmentType {
 
   @Field(() => String, { nullable: true, description: 'Why it was cancelled (a refund, the learner...).' })
   cancellationReason?: string | null;
+
+  @Field(() => ProviderSyncStatusEnum, { nullable: true, description: 'ProctorU reservation state: PENDING until the last change is sent, FAILED (retried, see providerError), SYNCED. Null before the integration.' })
+  providerSync?: ProviderSyncStatusEnum | null;
+
+  @Field(() => String, { nullable: true, description: "ProctorU's reservation number." })
+  providerReservationNo?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The last ProctorU failure, while not synced.' })
+  providerError?: string | null;
 }
 
 @InputType()

@@ -4,15 +4,20 @@ import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray } from 'type-
 import { AppointmentResolver, RegistrationSchedulingResolver } from '../resolvers/appointment.resolver';
 import { AttemptResolver, RegistrationExamResolver, ResultResolver } from '../resolvers/attempt.resolver';
 import { authChecker } from '../resolvers/auth-checker';
+import { CertificateResolver, RegistrationCertificateResolver } from '../resolvers/certificate.resolver';
 import { CertificationSessionResolver } from '../resolvers/certification-session.resolver';
 import { EquipmentCheckResolver, LearnerEquipmentChecksResolver } from '../resolvers/equipment-check.resolver';
+import { AttemptEvidenceResolver, EvidenceResolver } from '../resolvers/evidence.resolver';
 import { ExamContentResolver } from '../resolvers/exam.resolver';
 import { FinanceResolver } from '../resolvers/finance.resolver';
+import { FraudCaseResolver, RegistrationFraudCasesResolver } from '../resolvers/fraud-case.resolver';
 import { IdentityResolver } from '../resolvers/identity.resolver';
 import { IncidentResolver } from '../resolvers/incident.resolver';
 import { LearnerResolver, ProctoringProfileResolver } from '../resolvers/learner.resolver';
+import { LearnerDataResolver } from '../resolvers/learner-data.resolver';
 import { OperationsResolver, TestClockResolver } from '../resolvers/operations.resolver';
 import { PaymentResolver, RegistrationPaymentResolver } from '../resolvers/payment.resolver';
+import { ProctorUResolver } from '../resolvers/proctoru.resolver';
 import { RefundResolver, RegistrationRefundsResolver } from '../resolvers/refund.resolver';
 import { LearnerRegistrationsResolver, RegistrationResolver, SessionRegistrationsResolver } from '../resolvers/registration.resolver';
 import { DateTimeScalar } from './scalars';
@@ -23,6 +28,7 @@ const RESOLVERS: NonEmptyArray<Function> = [
   CertificationSessionResolver,
   LearnerResolver,
   ProctoringProfileResolver,
+  LearnerDataResolver,
   OperationsResolver,
   RegistrationResolver,
   SessionRegistrationsResolver,
@@ -40,7 +46,14 @@ const RESOLVERS: NonEmptyArray<Function> = [
   AttemptResolver,
   RegistrationExamResolver,
   ResultResolver,
+  AttemptEvidenceResolver,
+  EvidenceResolver,
   FinanceResolver,
+  ProctorUResolver,
+  FraudCaseResolver,
+  RegistrationFraudCasesResolver,
+  CertificateResolver,
+  RegistrationCertificateResolver,
 ];
 
 /** The executable schema. `setTestClock` exists only with the test clock on (contract/HTTP.md). */

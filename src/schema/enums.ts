@@ -35,6 +35,10 @@ export enum JobNameEnum {
   END_EXPIRED_ATTEMPTS = 'END_EXPIRED_ATTEMPTS',
   COMPUTE_RESULTS = 'COMPUTE_RESULTS',
   ISSUE_CERTIFICATES = 'ISSUE_CERTIFICATES',
+  /** Issue 13: deletes ProctorU profiles a year (PROFILE_RETENTION_DAYS) after the learner's last session. */
+  PURGE_PROFILES = 'PURGE_PROFILES',
+  /** Issue 12: sends the ProctorU reservation calls that are due (README "ProctorU integration"). */
+  PROCTORU_OUTBOX = 'PROCTORU_OUTBOX',
 }
 registerEnumType(JobNameEnum, { name: 'JobName' });
 

@@ -57,6 +57,20 @@ export enum ErrorCode {
   JOB_ALREADY_RUNNING = 'JOB_ALREADY_RUNNING',
   JOB_NOT_AVAILABLE = 'JOB_NOT_AVAILABLE',
   TEST_CLOCK_DISABLED = 'TEST_CLOCK_DISABLED',
+  /** setProctoringProfile: ProctorU knows no Windows time zone for this IANA zone (README "ProctorU integration"). */
+  TIME_ZONE_NOT_SUPPORTED_BY_PROCTORU = 'TIME_ZONE_NOT_SUPPORTED_BY_PROCTORU',
+  /** retryProviderSync: the appointment's ProctorU sync has not failed. */
+  PROVIDER_SYNC_NOT_FAILED = 'PROVIDER_SYNC_NOT_FAILED',
+  /** openFraudCase: the attempt was voided (provider fault), there is no result to review. */
+  ATTEMPT_VOIDED = 'ATTEMPT_VOIDED',
+  /** releaseLegalHold: the case has no active legal hold. */
+  NO_LEGAL_HOLD = 'NO_LEGAL_HOLD',
+  /** eraseLearner: the learner was erased already (an erasure is final). */
+  LEARNER_ERASED = 'LEARNER_ERASED',
+  /** eraseLearner: a registration in progress or an open refund must end first (README "Personal data requests"). */
+  ERASURE_BLOCKED = 'ERASURE_BLOCKED',
+  /** PUT /evidence/:attemptId/:kind: the attempt has an object of this kind already (HTTP 409). */
+  EVIDENCE_ALREADY_STORED = 'EVIDENCE_ALREADY_STORED',
 }
 registerEnumType(ErrorCode, { name: 'ErrorCode' });
 

@@ -19,6 +19,7 @@ import * as v from '../domain/validate';
 import { Appointment, CertificationSession, Learner, ProviderIncident, Registration } from '../entities';
 import { audit } from './audit.service';
 import { hasAnyAttempt } from './exam-hooks';
+import { enqueueProviderSync } from './proctoru-sync.service';
 import { RegistrationService } from './registration.service';
 import { assertRoom, lockSlots, slotCounts } from './slot-capacity';
 
@@ -109,6 +110,7 @@ export class AppointmentService {
       const booked = await lockSlots(em, session.id, [input.startsAt]);
       assertRoom(session, booked.get(input.startsAt.getTime()) ?? 0, false, f('startsAt'));
       const a = this.create(em, ctx, reg, session, input.startsAt, now, null);
+      await enqueueProviderSync(em, ctx, a, 'ADD');
       audit(em, ctx, 'appointment.book', { type: 'Appointment', id: a.id }, { registrationId: reg.id, startsAt: input.startsAt.toISOString() });
       await em.flush();
       return a;
@@ -137,6 +139,8 @@ export class AppointmentService {
       const replacement = this.create(em, ctx, reg, session, input.startsAt, now, a.priority ? (a.incidentId ?? null) : null);
       a.status = 'RESCHEDULED';
       a.replacedBy = replacement;
+      await enqueueProviderSync(em, ctx, a, 'REMOVE');
+      await enqueueProviderSync(em, ctx, replacement, 'ADD');
       audit(em, ctx, 'appointment.reschedule', { type: 'Appointment', id: a.id }, { replacedBy: replacement.id, from: a.startsAt.toISOString(), to: input.startsAt.toISOString() });
       await em.flush();
       return replacement;
@@ -158,6 +162,7 @@ export class AppointmentService {
       a.status = 'CANCELLED';
       a.cancelledAt = now;
       a.cancellationReason = reason;
+      await enqueueProviderSync(em, ctx, a, 'REMOVE');
       audit(em, ctx, 'appointment.cancel', { type: 'Appointment', id: a.id }, { reason });
       await em.flush();
       return a;
@@ -192,6 +197,7 @@ export class AppointmentService {
       const booked = await lockSlots(em, session.id, [input.startsAt]);
       assertRoom(session, booked.get(input.startsAt.getTime()) ?? 0, true, f('startsAt'));
       const a = this.create(em, ctx, reg, session, input.startsAt, now, incident.id);
+      await enqueueProviderSync(em, ctx, a, 'ADD');
       audit(em, ctx, 'appointment.book.priority', { type: 'Appointment', id: a.id }, { registrationId: reg.id, incidentId: incident.id, startsAt: input.startsAt.toISOString() });
       await em.flush();
       return a;

@@ -22,6 +22,7 @@ import { Appointment, CertificationSession, ExamAttempt, ExamContent, Registrati
 import { type AttemptPartState } from '../entities/exam-attempt.entity';
 import { audit } from './audit.service';
 import { completeAppointment, endExpiredAttempts, timeoutContext } from './attempt-end';
+import { bruteForceRules, consumeRateLimit, forgiveRateLimit, type RateLimitTicket } from './rate-limit';
 
 export interface SaveAnswersInput {
   attemptId: string;
@@ -47,9 +48,12 @@ export class AttemptService {
    * the last line (R-EXA-6). A wrong password is recorded (real clock) and committed even though the
    * call is refused; 5 within 10 minutes lock the appointment for 10 minutes.
    */
-  async unlock(ctx: ServiceContext, input: { appointmentId: string; proctorPassword: string }): Promise<ExamAttempt> {
+  async unlock(ctx: ServiceContext & { clientAddress?: string }, input: { appointmentId: string; proctorPassword: string }): Promise<ExamAttempt> {
     const appointmentId = v.uuid(input.appointmentId, ['input', 'appointmentId']);
     const field = ['input', 'appointmentId'];
+    // Wrong passwords spread over appointments are limited per client address too (SECURITY.md, "Brute force").
+    const ticket: RateLimitTicket = ctx.clientAddress ? await consumeRateLimit(ctx.em, bruteForceRules(ctx.config).unlockPerAddress, ctx.clientAddress, ctx.clock.realNow()) : { allowed: true };
+    if (!ticket.allowed) throw new DomainError('WRONG_PROCTOR_PASSWORD', 'Too many wrong proctor passwords from this address: try again later', ['input', 'proctorPassword']);
     let outcome: { attempt: ExamAttempt } | { wrong: true; lockedUntil: Date | null };
     try {
       outcome = await ctx.em.transactional(async (em) => {
@@ -96,6 +100,7 @@ export class AttemptService {
         return { attempt };
       });
     } catch (err) {
+      await forgiveRateLimit(ctx.em, [ticket]);
       // The database's last word (R-EXA-6): a concurrent unlock already created the attempt.
       if (err instanceof UniqueConstraintViolationException) throw new DomainError('ATTEMPT_ALREADY_USED', 'An exam attempt already exists for this registration (R-EXA-1)', field);
       throw err;
@@ -106,6 +111,7 @@ export class AttemptService {
         : 'Wrong proctor password';
       throw new DomainError('WRONG_PROCTOR_PASSWORD', message, ['input', 'proctorPassword']);
     }
+    await forgiveRateLimit(ctx.em, [ticket]);
     return outcome.attempt;
   }
 

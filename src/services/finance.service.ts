@@ -1,4 +1,4 @@
-import { IsolationLevel } from '@mikro-orm/core';
+import { readSnapshot } from '../db/orm';
 import { DateTime } from 'luxon';
 import { type ServiceContext } from '../context';
 import { DomainError } from '../domain/errors';
@@ -196,41 +196,39 @@ export class FinanceService {
       pendingSession = ' and r."session_id" = ?';
       pendingParams.push(period.sessionId);
     }
-    return ctx.em.fork().transactional(
-      async (em) => {
-        const brands = await em.execute<{ brand: CardBrand; n: string; cents: string }[]>(
-          `select p."card_brand" as "brand", count(*) as "n", sum(p."amount_cents") as "cents"
-           from "payment" p join "registration" r on r."id" = p."registration_id"
-           where ${pw.sql} group by 1 order by 1`,
-          pw.params,
-        );
-        const [refunds] = await em.execute<{ n: string; cents: string | null }[]>(
-          `select count(*) as "n", sum(rr."amount_cents") as "cents"
-           from "refund_request" rr join "registration" r on r."id" = rr."registration_id" where ${rw.sql}`,
-          rw.params,
-        );
-        const [pending] = await em.execute<{ n: string }[]>(
-          `select count(*) as "n" from "refund_request" rr join "registration" r on r."id" = rr."registration_id"
-           where rr."status" in ${PENDING_SQL} and rr."requested_at" >= ? and rr."requested_at" < ?${pendingSession}`,
-          pendingParams,
-        );
-        const byBrand = brands.map((b) => ({ brand: b.brand, count: num(b.n), grossCents: num(b.cents) }));
-        const grossCents = byBrand.reduce((a, b) => a + b.grossCents, 0);
-        const refundedCents = num(refunds.cents);
-        return {
-          from: period.from,
-          to: period.to,
-          currency: 'EUR',
-          paymentsCount: byBrand.reduce((a, b) => a + b.count, 0),
-          grossCents,
-          refundsCount: num(refunds.n),
-          refundedCents,
-          netCents: grossCents - refundedCents,
-          pendingRefundsCount: num(pending.n),
-          byBrand,
-        };
-      },
-      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
-    );
+    // Read-only: on a read replica when DATABASE_REPLICA_URLS names one (issue 10), one consistent snapshot.
+    return readSnapshot(ctx.em, async (execute) => {
+      const brands = await execute<{ brand: CardBrand; n: string; cents: string }[]>(
+        `select p."card_brand" as "brand", count(*) as "n", sum(p."amount_cents") as "cents"
+         from "payment" p join "registration" r on r."id" = p."registration_id"
+         where ${pw.sql} group by 1 order by 1`,
+        pw.params,
+      );
+      const [refunds] = await execute<{ n: string; cents: string | null }[]>(
+        `select count(*) as "n", sum(rr."amount_cents") as "cents"
+         from "refund_request" rr join "registration" r on r."id" = rr."registration_id" where ${rw.sql}`,
+        rw.params,
+      );
+      const [pending] = await execute<{ n: string }[]>(
+        `select count(*) as "n" from "refund_request" rr join "registration" r on r."id" = rr."registration_id"
+         where rr."status" in ${PENDING_SQL} and rr."requested_at" >= ? and rr."requested_at" < ?${pendingSession}`,
+        pendingParams,
+      );
+      const byBrand = brands.map((b) => ({ brand: b.brand, count: num(b.n), grossCents: num(b.cents) }));
+      const grossCents = byBrand.reduce((a, b) => a + b.grossCents, 0);
+      const refundedCents = num(refunds.cents);
+      return {
+        from: period.from,
+        to: period.to,
+        currency: 'EUR',
+        paymentsCount: byBrand.reduce((a, b) => a + b.count, 0),
+        grossCents,
+        refundsCount: num(refunds.n),
+        refundedCents,
+        netCents: grossCents - refundedCents,
+        pendingRefundsCount: num(pending.n),
+        byBrand,
+      };
+    });
   }
 }

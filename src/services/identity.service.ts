@@ -11,6 +11,7 @@ import { type Role, SERVICE_ROLES, STAFF_ROLES } from '../domain/roles';
 import * as v from '../domain/validate';
 import { ApiToken, Learner, StaffUser } from '../entities';
 import { audit } from './audit.service';
+import { bruteForceRules, consumeRateLimit, forgiveRateLimit } from './rate-limit';
 
 export interface LoginInput {
   email: string;
@@ -72,15 +73,25 @@ export class IdentityService {
     return { kind: 'STAFF', id: user.id, email: user.email, displayName: user.displayName, roles: user.roles };
   }
 
-  /** Same answer and about the same time whether the e-mail exists or the password is wrong. */
-  async login(ctx: ServiceContext, input: LoginInput): Promise<{ token: string; expiresAt: Date; viewer: Viewer }> {
+  /**
+   * Same answer and about the same time whether the e-mail exists or the password is wrong. Failures
+   * are limited per e-mail and per client address (rate-limit.ts): past the limit the answer is the same
+   * INVALID_CREDENTIALS, after the same work, but the password is checked against a dummy hash.
+   */
+  async login(ctx: ServiceContext & { clientAddress?: string }, input: LoginInput): Promise<{ token: string; expiresAt: Date; viewer: Viewer }> {
     const email = input.email.trim().toLowerCase();
     const password = input.password;
+    const realNow = this.clock.realNow();
+    const rules = bruteForceRules(this.config);
+    const tickets = [await consumeRateLimit(ctx.em, rules.loginPerEmail, email.slice(0, 320), realNow)];
+    if (ctx.clientAddress) tickets.push(await consumeRateLimit(ctx.em, rules.loginPerAddress, ctx.clientAddress, realNow));
+    const allowed = tickets.every((t) => t.allowed);
     const user = email.length <= 254 && !email.includes('\u0000') ? await ctx.em.findOne(StaffUser, { email }, { populate: ['passwordHash'] }) : null;
-    const ok = await verifyPassword(user?.passwordHash, password.length <= MAX_PASSWORD ? password : '');
-    if (!user || !ok || user.disabledAt || password.length > MAX_PASSWORD) {
+    const ok = await verifyPassword(allowed ? user?.passwordHash : undefined, password.length <= MAX_PASSWORD ? password : '');
+    if (!allowed || !user || !ok || user.disabledAt || password.length > MAX_PASSWORD) {
       throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is wrong', ['input']);
     }
+    await forgiveRateLimit(ctx.em, tickets);
     const iat = Math.floor(this.clock.realNow().getTime() / 1000);
     const exp = iat + this.config.staffTokenTtlSeconds;
     const viewer: Viewer = { kind: 'STAFF', id: user.id, email: user.email, displayName: user.displayName, roles: user.roles };

@@ -3,6 +3,7 @@ import { type ServiceContext } from '../context';
 import { DomainError } from '../domain/errors';
 import * as v from '../domain/validate';
 import { Learner } from '../entities';
+import { windowsZoneOf } from '../providers/proctoru/zones';
 import { type PageArgs, paginate } from '../schema/connection';
 import { audit } from './audit.service';
 
@@ -84,6 +85,10 @@ export class LearnerService {
       timeZone: v.timeZone(input.timeZone, f('timeZone')),
       country: v.country(input.country, f('country')),
     };
+    // R-REG-5: ProctorU names zones the Windows way; a zone it cannot receive is refused now, not at booking.
+    if (!windowsZoneOf(data.timeZone)) {
+      throw new DomainError('TIME_ZONE_NOT_SUPPORTED_BY_PROCTORU', `ProctorU has no time zone for ${data.timeZone}; choose the zone of a nearby city`, f('timeZone'));
+    }
     return ctx.em.transactional(async (em) => {
       const learner = await em.findOne(Learner, { id: learnerId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!learner) throw new DomainError('NOT_FOUND', 'No learner with this id', f('learnerId'));

@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors';
 import { type RefundFacts, refundRefusal, REFUSAL_MESSAGES } from '../domain/refund-eligibility';
 import { type RefundStatus } from '../domain/refund-state';
 import * as v from '../domain/validate';
-import { Appointment, CertificationSession, Payment, ProviderIncident, RefundRequest, Registration } from '../entities';
+import { Appointment, Certificate, CertificationSession, Payment, ProviderIncident, RefundRequest, Registration } from '../entities';
 
 /** What refund requests and their execution share: the facts eligibility is decided on, and the refusals. */
 
@@ -38,9 +38,8 @@ export async function refundFacts(em: EntityManager, ctx: ServiceContext, regist
     refundStates: refunds.map((r) => r.status),
     appointmentEverBooked: appointments > 0,
     confirmedProviderIncident: confirmedIncidents > 0,
-    // R-REF-3b: no certificate table yet. When certificates land:
-    // certificateIssued: (await em.count(Certificate, { registration })) > 0,
-    certificateIssued: false,
+    // R-REF-3b: an issued certificate (valid or revoked) closes every refund.
+    certificateIssued: (await em.count(Certificate, { registration })) > 0,
     now: ctx.clock.now(),
     zone: session.timeZone,
   };

@@ -2,6 +2,7 @@ import { type EntityManager } from '@mikro-orm/postgresql';
 import { type ServiceContext } from '../context';
 import { Appointment } from '../entities';
 import { audit } from './audit.service';
+import { enqueueProviderSync } from './proctoru-sync.service';
 
 /**
  * R-REF-8: a successful refund cancels the registration's future appointments. Owned by scheduling;
@@ -16,6 +17,7 @@ export async function cancelFutureAppointments(em: EntityManager, ctx: ServiceCo
     a.status = 'CANCELLED';
     a.cancelledAt = now;
     a.cancellationReason = reason;
+    await enqueueProviderSync(em, ctx, a, 'REMOVE');
     audit(em, ctx, 'appointment.cancel', { type: 'Appointment', id: a.id }, { reason });
   }
   return future.length;

@@ -58,10 +58,12 @@ const AAD_LAST = Buffer.from([1]);
 /** Plaintext → header + sealed chunks, hashing and counting the plaintext on the way. */
 class SealTransform extends Transform {
   private readonly hash = createHash('sha256');
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** The chunk being filled: copied into once, sealed when full and more data follows. */
+  private readonly block = Buffer.allocUnsafe(CHUNK);
+  private fill = 0;
   private index = 0;
-  size = 0;
+  /** Plaintext bytes so far (not `size`: upload libraries read `Body.size` as the stream length). */
+  plainBytes = 0;
 
   constructor(
     private readonly key: Buffer,
@@ -80,49 +82,53 @@ class SealTransform extends Transform {
     return this.hash.digest('hex');
   }
 
+  /** Pushes the ciphertext then the tag (no concatenation: one copy of the bytes less). */
   private seal(chunk: Buffer, last: boolean): void {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv(this.prefix, this.index));
     cipher.setAAD(last ? AAD_LAST : AAD_MORE);
-    const body = Buffer.concat([cipher.update(chunk), cipher.final(), cipher.getAuthTag()]);
+    const sealed = cipher.update(chunk);
+    cipher.final();
     this.index += 1;
-    this.push(body);
+    this.push(sealed);
+    this.push(cipher.getAuthTag());
   }
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.size += data.length;
-    if (this.size > this.maxBytes) {
+    this.plainBytes += data.length;
+    if (this.plainBytes > this.maxBytes) {
       done(new ObjectTooLargeError(this.maxBytes));
       return;
     }
     this.hash.update(data);
-    this.pending.push(data);
-    this.pendingBytes += data.length;
-    // Keep at least one byte back: the last chunk is only known at the end of the stream.
-    while (this.pendingBytes > CHUNK) {
-      const all = Buffer.concat(this.pending);
-      this.seal(all.subarray(0, CHUNK), false);
-      const rest = all.subarray(CHUNK);
-      this.pending = [rest];
-      this.pendingBytes = rest.length;
+    // A full block is sealed only once more data arrives: the last chunk is only known at the end.
+    for (let off = 0; off < data.length; ) {
+      if (this.fill === CHUNK) {
+        this.seal(this.block, false);
+        this.fill = 0;
+      }
+      const n = Math.min(CHUNK - this.fill, data.length - off);
+      data.copy(this.block, this.fill, off, off + n);
+      this.fill += n;
+      off += n;
     }
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.size === 0) {
+    if (this.plainBytes === 0) {
       done(new EmptyObjectError());
       return;
     }
-    this.seal(Buffer.concat(this.pending), true);
-    this.pending = [];
+    this.seal(this.block.subarray(0, this.fill), true);
     done();
   }
 }
 
 /** Sealed chunks (starting at chunk `firstIndex`, header already consumed) → plaintext. */
 class OpenTransform extends Transform {
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
+  /** The sealed chunk being filled (ciphertext + tag): copied into once, opened when complete. */
+  private readonly unit = Buffer.allocUnsafe(CHUNK + TAG);
+  private fill = 0;
   private index: number;
 
   constructor(
@@ -137,11 +143,13 @@ class OpenTransform extends Transform {
     this.index = firstIndex;
   }
 
+  /** Decrypts and authenticates one chunk; its plaintext is pushed only once the tag has been checked. */
   private open(sealed: Buffer): void {
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv(this.prefix, this.index));
     decipher.setAAD(this.index === this.lastIndex ? AAD_LAST : AAD_MORE);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
-    let plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG)), decipher.final()]);
+    let plain = decipher.update(sealed.subarray(0, sealed.length - TAG));
+    decipher.final();
     if (this.skip > 0) {
       plain = plain.subarray(this.skip);
       this.skip = 0;
@@ -154,14 +162,15 @@ class OpenTransform extends Transform {
 
   override _transform(data: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
-      this.buffered.push(data);
-      this.bufferedBytes += data.length;
-      while (this.bufferedBytes >= CHUNK + TAG && this.remaining > 0) {
-        const all = Buffer.concat(this.buffered);
-        this.open(all.subarray(0, CHUNK + TAG));
-        const rest = all.subarray(CHUNK + TAG);
-        this.buffered = [rest];
-        this.bufferedBytes = rest.length;
+      for (let off = 0; off < data.length && this.remaining > 0; ) {
+        const n = Math.min(CHUNK + TAG - this.fill, data.length - off);
+        data.copy(this.unit, this.fill, off, off + n);
+        this.fill += n;
+        off += n;
+        if (this.fill === CHUNK + TAG) {
+          this.open(this.unit);
+          this.fill = 0;
+        }
       }
       done();
     } catch (err) {
@@ -171,7 +180,7 @@ class OpenTransform extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      if (this.remaining > 0 && this.bufferedBytes > 0) this.open(Buffer.concat(this.buffered));
+      if (this.remaining > 0 && this.fill > 0) this.open(this.unit.subarray(0, this.fill));
       if (this.remaining > 0) throw new Error('sealed object truncated');
       done();
     } catch (err) {
@@ -198,7 +207,7 @@ export class SealedStore {
       await this.store.delete(storageKey).catch(() => undefined);
       throw err;
     }
-    return { storageKey, dataKey, sha256: seal.digest(), sizeBytes: seal.size };
+    return { storageKey, dataKey, sha256: seal.digest(), sizeBytes: seal.plainBytes };
   }
 
   /** Stores a buffer (a rendered certificate). */

@@ -9,6 +9,7 @@ import { createOrm, type Orm } from '../../src/db/orm';
 import { type Role } from '../../src/domain/roles';
 import { type App, createApp } from '../../src/http/app';
 import { type JobDefinition } from '../../src/jobs/job';
+import { loggerOptions } from '../../src/logging';
 import { createTestDatabase } from './database';
 
 export const ADMIN_EMAIL = 'admin@test.local';
@@ -45,6 +46,8 @@ export interface StartOptions {
   jobs?: JobDefinition[];
   /** Skip migrations (for /readyz before migrations): the database starts empty. */
   emptyDatabase?: boolean;
+  /** Log every line (level trace, the production redaction) to this stream instead of nowhere. */
+  logStream?: { write(line: string): void };
 }
 
 /**
@@ -70,7 +73,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   });
   const clock = new TestClock();
   const orm = await createOrm(db.url, { pool: { min: 0, max: 20 } });
-  const app = await createApp({ config, orm, clientUrl: db.url, clock, jobs: opts.jobs, logger: false });
+  const logger = opts.logStream ? loggerOptions({ logLevel: 'trace' }, opts.logStream) : false;
+  const app = await createApp({ config, orm, clientUrl: db.url, clock, jobs: opts.jobs, logger });
   if (!opts.emptyDatabase) await app.services.identity.ensureFirstAdmin(orm.em.fork());
   if (!opts.emptyDatabase) await app.scheduler.start();
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });

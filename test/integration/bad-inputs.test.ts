@@ -235,11 +235,6 @@ describe('issueLearnerToken, login, runJob, setTestClock (R-SEC-3)', () => {
       expectUserError(r, 'login', 'token', 'INVALID_CREDENTIALS', [['input'], f('email'), f('password')]);
     }
   });
-
-  it('R-JOB-1: runJob of a job this server does not have yet → a UserError on job, nothing written', async () => {
-    const r = await expectNoWrites(s, () => s.gql('mutation { runJob(job: PURGE_EVIDENCE) { jobRun { id } errors { code message field } } }', {}, admin));
-    expectUserError(r, 'runJob', 'jobRun', 'JOB_NOT_AVAILABLE', [['job']]);
-  });
 });
 
 describe('GraphQL-level bad input (R-SEC-3): a client error, never INTERNAL_SERVER_ERROR, no stack trace', () => {

@@ -1,5 +1,3 @@
-import { inflateSync } from 'node:zlib';
-import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
 import {
   type CertificatePdfData,
@@ -12,6 +10,7 @@ import {
   renderCertificatePdf,
 } from '../../src/reports/certificate.pdf';
 import { qrModules } from '../../src/reports/qr';
+import { decodeModules, pdfText, squaresInPdf, textItems } from '../helpers/pdf-inspect';
 
 const base: CertificatePdfData = {
   holderName: 'Éloïse Dupont-Müller',
@@ -24,28 +23,7 @@ const base: CertificatePdfData = {
   verificationUrl: 'https://certificats.example.fr/verify/K7XQ-M3PA-W9RT-ZC4H',
 };
 
-interface TextItem {
-  str: string;
-  height: number;
-}
-
-/** The text items of the first page, as pdfjs-dist extracts them. */
-async function textItems(pdf: Buffer): Promise<TextItem[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
-  const page = await doc.getPage(1);
-  const content = await page.getTextContent();
-  const items = content.items
-    .filter((i): i is typeof i & { str: string; height: number } => 'str' in i)
-    .filter((i) => i.str.trim() !== '')
-    .map((i) => ({ str: i.str, height: i.height }));
-  await doc.destroy();
-  return items;
-}
-
-async function text(pdf: Buffer): Promise<string> {
-  return (await textItems(pdf)).map((i) => i.str).join('\n');
-}
+const text = pdfText;
 
 describe('certificate PDF renderer', () => {
   it('R-CER-2: the same data renders the same bytes', async () => {
@@ -112,44 +90,6 @@ describe('certificate PDF renderer', () => {
     expect(t).toContain(holderName);
   });
 });
-
-/** A module matrix drawn black on white with a quiet zone, decoded by jsqr. */
-function decodeModules(modules: boolean[][]): string | undefined {
-  const scale = 4;
-  const quiet = 4;
-  const side = (modules.length + 2 * quiet) * scale;
-  const rgba = new Uint8ClampedArray(side * side * 4).fill(255);
-  modules.forEach((row, r) =>
-    row.forEach((dark, c) => {
-      if (!dark) return;
-      for (let dy = 0; dy < scale; dy++)
-        for (let dx = 0; dx < scale; dx++) {
-          const i = (((quiet + r) * scale + dy) * side + (quiet + c) * scale + dx) * 4;
-          rgba[i] = rgba[i + 1] = rgba[i + 2] = 0;
-        }
-    }),
-  );
-  return jsQR(rgba, side, side)?.data;
-}
-
-/** The square `re` operators of the page content streams (the QR modules; the frame is not square). */
-function squaresInPdf(pdf: Buffer): { x: number; y: number; size: number }[] {
-  const raw = pdf.toString('latin1');
-  const squares: { x: number; y: number; size: number }[] = [];
-  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)endstream/g)) {
-    let content: string;
-    try {
-      content = inflateSync(Buffer.from(m[1], 'latin1')).toString('latin1');
-    } catch {
-      continue; // not a Flate stream of ours (or a font program that does not inflate): skip
-    }
-    for (const r of content.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re/g)) {
-      const [x, y, w, h] = r.slice(1, 5).map(Number);
-      if (Math.abs(w - h) < 1e-3 && w < 20) squares.push({ x, y, size: w });
-    }
-  }
-  return squares;
-}
 
 describe('certificate QR code', () => {
   it('R-CER-3: the QR modules decode back to the verification URL', () => {

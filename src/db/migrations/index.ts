@@ -6,6 +6,10 @@ import { M0004Payments } from './m0004-payments';
 import { M0005Exam } from './m0005-exam';
 import { M0006FinanceIndexes } from './m0006-finance-indexes';
 import { M0007EvidenceCertificates } from './m0007-evidence-certificates';
+import { M0011Operability } from './m0011-operability';
+import { M0008Certificates } from './m0008-certificates';
+import { M0009ProctorU } from './m0009-proctoru';
+import { M0010Hardening } from './m0010-hardening';
 
 /** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +20,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0005Exam', class: M0005Exam },
   { name: 'M0006FinanceIndexes', class: M0006FinanceIndexes },
   { name: 'M0007EvidenceCertificates', class: M0007EvidenceCertificates },
+  { name: 'M0008Certificates', class: M0008Certificates },
+  { name: 'M0009ProctorU', class: M0009ProctorU },
+  { name: 'M0011Operability', class: M0011Operability },
+  { name: 'M0010Hardening', class: M0010Hardening },
 ];

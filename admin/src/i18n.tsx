@@ -1,0 +1,160 @@
+import { createContext, useContext, useState, type ReactNode } from 'react';
+
+export type Lang = 'fr' | 'en';
+
+/** Labels in French (default) and English: [fr, en]. */
+const LABELS = {
+  appTitle: ['Back-office certification', 'Certification back-office'],
+  login: ['Connexion', 'Log in'],
+  logout: ['Déconnexion', 'Log out'],
+  email: ['E-mail', 'E-mail'],
+  password: ['Mot de passe', 'Password'],
+  language: ['Langue', 'Language'],
+  learner360: ['Apprenant 360', 'Learner 360'],
+  reschedule: ['Reprogrammer après incident', 'Reschedule after a fault'],
+  refunds: ['Remboursements', 'Refunds'],
+  fraud: ['Fraude', 'Fraud review'],
+  certificates: ['Certificats', 'Certificates'],
+  finance: ['Finance', 'Finance'],
+  sessions: ['Sessions', 'Sessions'],
+  jobs: ['Tâches', 'Jobs'],
+  audit: ['Journal d’audit', 'Audit log'],
+  graphiql: ['GraphiQL', 'GraphiQL'],
+  search: ['Rechercher', 'Search'],
+  searchHint: ['E-mail, identifiant, nom ou id externe', 'E-mail, user name, name or external id'],
+  noResults: ['Aucun résultat', 'No results'],
+  loadMore: ['Charger plus', 'Load more'],
+  total: ['Total', 'Total'],
+  status: ['Statut', 'Status'],
+  name: ['Nom', 'Name'],
+  username: ['Identifiant', 'User name'],
+  externalId: ['Id externe', 'External id'],
+  session: ['Session', 'Session'],
+  registration: ['Inscription', 'Registration'],
+  nextStep: ['Prochaine étape', 'Next step'],
+  payment: ['Paiement', 'Payment'],
+  amount: ['Montant', 'Amount'],
+  paidAt: ['Payé le', 'Paid at'],
+  ticket: ['Ticket', 'Ticket'],
+  refundRequests: ['Demandes de remboursement', 'Refund requests'],
+  appointments: ['Rendez-vous (historique)', 'Appointments (history)'],
+  startsAt: ['Début', 'Start'],
+  priority: ['Prioritaire', 'Priority'],
+  incidents: ['Incidents', 'Incidents'],
+  attempts: ['Tentatives', 'Attempts'],
+  result: ['Résultat', 'Result'],
+  certificate: ['Certificat', 'Certificate'],
+  fraudCases: ['Dossiers de fraude', 'Fraud cases'],
+  equipmentChecks: ['Tests de matériel', 'Equipment checks'],
+  none: ['Aucun', 'None'],
+  open: ['Ouvrir', 'Open'],
+  back: ['Retour', 'Back'],
+  kind: ['Type', 'Kind'],
+  description: ['Description', 'Description'],
+  occurredAt: ['Survenu le', 'Occurred at'],
+  providerReference: ['Référence ProctorU', 'ProctorU reference'],
+  confirmedByProvider: ['Confirmé par ProctorU', 'Confirmed by ProctorU'],
+  recordIncident: ['Déclarer l’incident', 'Record the incident'],
+  confirmIncident: ['Confirmer l’incident', 'Confirm the incident'],
+  pickSlot: ['Choisir un créneau prioritaire', 'Pick a priority slot'],
+  learnerZone: ['Fuseau de l’apprenant', 'Learner’s zone'],
+  sessionZone: ['Fuseau de la session', 'Session’s zone'],
+  book: ['Réserver', 'Book'],
+  booked: ['Réservé', 'Booked'],
+  capacity: ['Places', 'Seats'],
+  day: ['Jour', 'Day'],
+  requestedAt: ['Demandé le', 'Requested at'],
+  reason: ['Motif', 'Reason'],
+  eligibility: ['Éligibilité', 'Eligibility'],
+  eligible: ['Éligible', 'Eligible'],
+  notEligible: ['Non éligible', 'Not eligible'],
+  withdrawalDeadline: ['Fin du délai de rétractation', 'Withdrawal deadline'],
+  blockers: ['Obstacles', 'Blockers'],
+  comment: ['Commentaire', 'Comment'],
+  approve: ['Approuver', 'Approve'],
+  reject: ['Refuser', 'Reject'],
+  execute: ['Exécuter le remboursement', 'Execute the refund'],
+  settle: ['Règlement manuel', 'Manual settlement'],
+  method: ['Méthode', 'Method'],
+  reference: ['Référence', 'Reference'],
+  history: ['Historique', 'History'],
+  fourEyes: ['Principe des quatre yeux : une autre personne doit décider.', 'Four-eyes rule: someone else must decide.'],
+  needsAction: ['À traiter (les plus anciennes d’abord)', 'Needing action (oldest first)'],
+  from: ['Du', 'From'],
+  to: ['Au', 'To'],
+  gross: ['Brut', 'Gross'],
+  refunded: ['Remboursé', 'Refunded'],
+  net: ['Net', 'Net'],
+  paymentsCount: ['Paiements', 'Payments'],
+  refundsCount: ['Remboursements', 'Refunds'],
+  pendingRefunds: ['Remboursements en attente', 'Pending refunds'],
+  daily: ['Paiements et remboursements par jour', 'Daily payments and refunds'],
+  exports: ['Exports', 'Exports'],
+  download: ['Télécharger', 'Download'],
+  runNow: ['Lancer maintenant', 'Run now'],
+  job: ['Tâche', 'Job'],
+  startedAt: ['Démarré le', 'Started at'],
+  finishedAt: ['Terminé le', 'Finished at'],
+  items: ['Éléments', 'Items'],
+  action: ['Action', 'Action'],
+  actor: ['Acteur', 'Actor'],
+  subject: ['Objet', 'Subject'],
+  at: ['Date', 'At'],
+  filter: ['Filtrer', 'Filter'],
+  examContent: ['Contenu d’examen (JSON)', 'Exam content (JSON)'],
+  proctorPassword: ['Mot de passe surveillant', 'Proctor password'],
+  upload: ['Envoyer', 'Upload'],
+  hasContent: ['Contenu chargé', 'Content loaded'],
+  purgeDeadline: ['Purge le', 'Purge deadline'],
+  remaining: ['Reste', 'Remaining'],
+  evidence: ['Preuves', 'Evidence'],
+  showEvidence: ['Afficher les preuves (journalisé)', 'Show the evidence (audited)'],
+  decide: ['Décider', 'Decide'],
+  outcome: ['Décision', 'Outcome'],
+  legalHold: ['Gel judiciaire', 'Legal hold'],
+  placeHold: ['Placer un gel', 'Place a hold'],
+  releaseHold: ['Lever le gel', 'Release the hold'],
+  startReview: ['Commencer l’examen', 'Start review'],
+  issue: ['Délivrer', 'Issue'],
+  revoke: ['Révoquer', 'Revoke'],
+  preview: ['Aperçu', 'Preview'],
+  holder: ['Titulaire', 'Holder'],
+  issuedAt: ['Délivré le', 'Issued at'],
+  registrationId: ['Id d’inscription', 'Registration id'],
+  saved: ['Enregistré', 'Saved'],
+  loading: ['Chargement…', 'Loading…'],
+  notAvailable: ['Pas encore disponible sur ce serveur', 'Not available on this server yet'],
+  timesIn: ['Heures affichées : Europe/Paris', 'Times shown in Europe/Paris'],
+  zoneSuffix: ['heure de Paris', 'Paris time'],
+  menu: ['Menu', 'Menu'],
+  welcome: ['Bienvenue', 'Welcome'],
+  welcomeHint: ['Choisissez un écran dans le menu.', 'Pick a screen in the menu.'],
+  fileJson: ['Fichier JSON', 'JSON file'],
+  actions: ['Actions', 'Actions'],
+  requestRefund: ['Demander un remboursement', 'Request a refund'],
+  refundRequested: ['Demande de remboursement enregistrée', 'Refund request recorded'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type LabelKey = keyof typeof LABELS;
+
+const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({ lang: 'fr', setLang: () => undefined });
+
+export function LangProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('cbo.admin.lang') === 'en' ? 'en' : 'fr'));
+  const setLang = (l: Lang) => {
+    localStorage.setItem('cbo.admin.lang', l);
+    document.documentElement.lang = l;
+    setLangState(l);
+  };
+  return <LangContext.Provider value={{ lang, setLang }}>{children}</LangContext.Provider>;
+}
+
+export function useLang() {
+  return useContext(LangContext);
+}
+
+/** `t('refunds')` in the current language. */
+export function useT() {
+  const { lang } = useContext(LangContext);
+  return (key: LabelKey) => LABELS[key][lang === 'fr' ? 0 : 1];
+}

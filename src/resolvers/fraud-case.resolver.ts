@@ -1,0 +1,115 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type Context } from '../context';
+import { type FraudCase, type Registration } from '../entities';
+import { EvidenceType } from '../schema/evidence.type';
+import { AttemptType } from '../schema/exam.type';
+import {
+  DecideFraudCaseInput,
+  FraudCaseConnection,
+  FraudCaseEventType,
+  FraudCaseFilter,
+  FraudCasePayload,
+  FraudCaseType,
+  LegalHoldInput,
+  LegalHoldType,
+  OpenFraudCaseInput,
+} from '../schema/fraud-case.type';
+import { RegistrationType } from '../schema/registration.type';
+import { payload } from './payload';
+
+/**
+ * Fraud review and legal holds (R-EVI-3..5): thin calls into FraudCaseService and LegalHoldService.
+ * CERTIFICATION reviews; the proctoring platform (INTEGRATION) opens cases from proctor reports; only
+ * ADMIN places and releases legal holds (ADMIN may do everything: auth-checker).
+ */
+@Resolver(() => FraudCaseType)
+export class FraudCaseResolver {
+  @Authorized('CERTIFICATION')
+  @Query(() => FraudCaseConnection)
+  fraudCases(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => FraudCaseFilter, { nullable: true }) filter?: FraudCaseFilter,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.services.fraudCases.list(ctx, filter ?? {}, { first, after });
+  }
+
+  @Authorized('CERTIFICATION')
+  @Query(() => FraudCaseType, { nullable: true })
+  fraudCase(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.fraudCases.get(ctx, id);
+  }
+
+  @Authorized('CERTIFICATION', 'INTEGRATION')
+  @Mutation(() => FraudCasePayload)
+  openFraudCase(@Arg('input', () => OpenFraudCaseInput) input: OpenFraudCaseInput, @Ctx() ctx: Context) {
+    return payload('fraudCase', () => ctx.services.fraudCases.open(ctx, input));
+  }
+
+  @Authorized('CERTIFICATION')
+  @Mutation(() => FraudCasePayload)
+  startFraudReview(@Arg('caseId', () => ID) caseId: string, @Ctx() ctx: Context) {
+    return payload('fraudCase', () => ctx.services.fraudCases.startReview(ctx, caseId));
+  }
+
+  @Authorized('CERTIFICATION')
+  @Mutation(() => FraudCasePayload)
+  decideFraudCase(@Arg('input', () => DecideFraudCaseInput) input: DecideFraudCaseInput, @Ctx() ctx: Context) {
+    return payload('fraudCase', () => ctx.services.fraudCases.decide(ctx, input));
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => FraudCasePayload)
+  placeLegalHold(@Arg('input', () => LegalHoldInput) input: LegalHoldInput, @Ctx() ctx: Context) {
+    return payload('fraudCase', () => ctx.services.legalHolds.place(ctx, input));
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => FraudCasePayload)
+  releaseLegalHold(@Arg('input', () => LegalHoldInput) input: LegalHoldInput, @Ctx() ctx: Context) {
+    return payload('fraudCase', () => ctx.services.legalHolds.release(ctx, input));
+  }
+
+  @FieldResolver(() => AttemptType)
+  attempt(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    return ctx.loaders.attempt.load(c.attempt.id);
+  }
+
+  @FieldResolver(() => RegistrationType)
+  registration(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    return ctx.loaders.registration.load(c.registration.id);
+  }
+
+  @FieldResolver(() => LegalHoldType, { nullable: true, description: 'The active hold, else the latest released one.' })
+  async legalHold(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    const holds = await ctx.loaders.legalHoldsByCase.load(c.id);
+    return holds.find((h) => !h.releasedAt) ?? holds.at(-1) ?? null;
+  }
+
+  @FieldResolver(() => [LegalHoldType], { description: 'Every hold ever placed on the case, oldest first (R-EVI-4).' })
+  legalHolds(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    return ctx.loaders.legalHoldsByCase.load(c.id);
+  }
+
+  @FieldResolver(() => [FraudCaseEventType], { description: 'The case history, oldest first (R-EVI-3).' })
+  history(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    return ctx.loaders.fraudCaseEventsByCase.load(c.id);
+  }
+
+  @Authorized('CERTIFICATION')
+  @FieldResolver(() => [EvidenceType], { description: 'CERTIFICATION and ADMIN only (R-EVI-2).' })
+  evidence(@Root() c: FraudCase, @Ctx() ctx: Context) {
+    return ctx.loaders.evidenceByAttempt.load(c.attempt.id);
+  }
+}
+
+@Resolver(() => RegistrationType)
+export class RegistrationFraudCasesResolver {
+  /** Support sees why a result is pending (R-SUP-1); the evidence itself stays CERTIFICATION's (R-EVI-2). */
+  @Authorized('CERTIFICATION', 'SUPPORT')
+  @FieldResolver(() => [FraudCaseType], { description: 'Fraud cases on this registration’s attempts, oldest first.' })
+  fraudCases(@Root() r: Registration, @Ctx() ctx: Context) {
+    return ctx.loaders.fraudCasesByRegistration.load(r.id);
+  }
+}
