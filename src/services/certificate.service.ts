@@ -10,7 +10,6 @@ import { DomainError } from '../domain/errors';
 import * as v from '../domain/validate';
 import { Certificate, CertificationSession, ExamResult, FraudCase, Registration } from '../entities';
 import { type CertificateStatus } from '../entities/certificate.entity';
-import { renderCertificatePdf } from '../reports/certificate.pdf';
 import { type PageArgs, paginate } from '../schema/connection';
 import { type SealedObject, type SealedStore } from '../storage';
 import { findObjectKey, recordObjectKey } from '../storage/object-keys';
@@ -83,6 +82,8 @@ export class CertificateService {
   /** Renders the PDF with a fresh verification code (R-CER-1). */
   async renderPdf(session: CertificationSession, holder: string, issuedAt: Date): Promise<{ verificationCode: string; pdf: Buffer }> {
     const verificationCode = newVerificationCode();
+    // The renderer (pdfkit, ≈ 100 ms of module loading) is loaded by the first render, not at start-up.
+    const { renderCertificatePdf } = await import('../reports/certificate.pdf');
     const pdf = await renderCertificatePdf({
       holderName: holder,
       courseTitle: session.courseTitle,
@@ -199,7 +200,7 @@ export class CertificateService {
 
   /** R-CER-3: verifyCertificate and GET /verify/:code, rate-limited per client address (RateLimitedError). */
   async verify(em: EntityManager, clock: Clock, code: string, clientAddress: string): Promise<CertificateVerification | null> {
-    await countVerification(em, clientAddress, this.config.verifyRateLimitPerMinute, clock.realNow());
+    await countVerification(em, this.config, clientAddress, clock.realNow());
     return verifyCertificateCode(em, code);
   }
 

@@ -31,10 +31,20 @@ export function bruteForceRules(config: Pick<Config, 'bruteForce'>): { loginPerE
   };
 }
 
+/**
+ * R-CER-3's public lookups (verifyCertificate, GET /verify/:code): `VERIFY_RATE_LIMIT_PER_MINUTE` per
+ * client address within any 60 seconds. Every lookup counts (found or not), so codes cannot be guessed.
+ */
+export function verifyRateLimitRule(config: Pick<Config, 'verifyRateLimitPerMinute'>): RateLimitRule {
+  return { scope: 'verify:address', max: config.verifyRateLimitPerMinute, windowSeconds: 60 };
+}
+
 export interface RateLimitTicket {
   allowed: boolean;
   /** The recorded event (when allowed): pass it to `forgiveRateLimit` to take it back. */
   eventId?: string;
+  /** When refused: seconds until the oldest event in the window leaves it (at least 1). */
+  retryAfterSeconds?: number;
 }
 
 /** Rows older than this (any scope) are purged now and then. */
@@ -50,11 +60,14 @@ export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, k
   const keyHash = sha256Hex(`${rule.scope}\u0000${key}`);
   return em.fork().transactional(async (tx) => {
     await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`rate-limit:${rule.scope}:${keyHash}`]);
-    const [{ n }] = await tx.execute<{ n: string }[]>(
-      `select count(*) as n from rate_limit_event where scope = ? and key_hash = ? and at > ?::timestamptz - make_interval(secs => ?)`,
+    const [{ n, oldest }] = await tx.execute<{ n: string; oldest: Date | null }[]>(
+      `select count(*) as n, min(at) as oldest from rate_limit_event where scope = ? and key_hash = ? and at > ?::timestamptz - make_interval(secs => ?)`,
       [rule.scope, keyHash, realNow, rule.windowSeconds],
     );
-    if (Number(n) >= rule.max) return { allowed: false };
+    if (Number(n) >= rule.max) {
+      const leavesAt = new Date(oldest ?? realNow).getTime() + rule.windowSeconds * 1000;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((leavesAt - realNow.getTime()) / 1000)) };
+    }
     const [row] = await tx.execute<{ id: string }[]>('insert into rate_limit_event (scope, key_hash, at) values (?, ?, ?) returning id', [rule.scope, keyHash, realNow]);
     // The key's expired rows go now; everyone's day-old rows now and then.
     await tx.execute('delete from rate_limit_event where scope = ? and key_hash = ? and at <= ?::timestamptz - make_interval(secs => ?)', [rule.scope, keyHash, realNow, rule.windowSeconds]);

@@ -65,7 +65,7 @@ export const validProfile = (learnerId: string, overrides: Record<string, unknow
 });
 
 /** Bookkeeping that a refused call rightly writes: migrations, and the brute-force counters (a failure is what they count). */
-const BOOKKEEPING_TABLES = ['schema_migration', 'rate_limit_event', 'verification_rate_limit'];
+const BOOKKEEPING_TABLES = ['schema_migration', 'rate_limit_event'];
 
 /** Row count of every table of the public schema (bookkeeping aside). */
 export async function rowCounts(s: TestServer): Promise<Record<string, number>> {

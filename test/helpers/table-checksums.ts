@@ -1,7 +1,7 @@
 import { type TestServer } from './server';
 
 /** Bookkeeping a refused call rightly writes: migrations, and the brute-force counters (a failure is what they count). */
-const BOOKKEEPING = new Set(['schema_migration', 'rate_limit_event', 'verification_rate_limit']);
+const BOOKKEEPING = new Set(['schema_migration', 'rate_limit_event']);
 
 let statement: Promise<string> | undefined;
 
