@@ -46,4 +46,8 @@ export class ProctorUOutbox {
 
   @Property({ type: 'datetime', nullable: true })
   sentAt?: Date | null;
+
+  /** The request (or job run) that wrote the row: the worker logs the call under it (m0013). */
+  @Property({ type: 'text', nullable: true })
+  requestId?: string | null;
 }

@@ -27,7 +27,7 @@ export const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** Math.max(0
  * for a booking (the locked name of R-REG-2, the ProctorU profile of R-REG-5, the course, the start),
  * REMOVE for a cancellation or the old half of a reschedule. Marks the appointment PENDING (unless FAILED).
  */
-export async function enqueueProviderSync(em: EntityManager, ctx: Pick<ServiceContext, 'clock'>, appointment: Appointment, op: OutboxOp): Promise<void> {
+export async function enqueueProviderSync(em: EntityManager, ctx: Pick<ServiceContext, 'clock' | 'requestId'>, appointment: Appointment, op: OutboxOp): Promise<void> {
   // Delivery times are operational (back-off of real calls): the real clock, not the domain clock.
   const now = ctx.clock.realNow();
   const reg = await em.findOneOrFail(Registration, { id: appointment.registration.id });
@@ -54,7 +54,7 @@ export async function enqueueProviderSync(em: EntityManager, ctx: Pick<ServiceCo
     };
     payload = { ...add };
   }
-  em.create(ProctorUOutbox, { appointment, registrationId: reg.id, op, payload, nextAttemptAt: now, createdAt: now });
+  em.create(ProctorUOutbox, { appointment, registrationId: reg.id, op, payload, nextAttemptAt: now, createdAt: now, requestId: ctx.requestId });
   // A FAILED appointment stays FAILED (its earlier call still blocks this one) until it is synced.
   if (appointment.providerSync !== 'FAILED') {
     appointment.providerSync = 'PENDING';
@@ -80,6 +80,7 @@ interface ClaimedRow {
   op: OutboxOp;
   payload: Record<string, unknown>;
   attempts: number;
+  request_id: string | null;
 }
 
 /**
@@ -193,15 +194,23 @@ export class ProctorUSyncService {
            where h.status = 'PENDING' and h.next_attempt_at <= ?
              and not exists (select 1 from proctoru_outbox e where e.registration_id = h.registration_id and e.status = 'PENDING' and e.seq < h.seq)
            order by h.seq limit ? for update skip locked)
-        returning o.id, o.appointment_id, o.op, o.payload, o.attempts`,
+        returning o.id, o.appointment_id, o.op, o.payload, o.attempts, o.request_id`,
       [new Date(now.getTime() + LEASE_MS), now, BATCH],
     );
   }
 
+  /** The worker's lines about one call carry the request id of the request that wrote it (issue 13). */
+  private rowLog(row: ClaimedRow): FastifyBaseLogger | undefined {
+    return this.log?.child({ requestId: row.request_id ?? 'proctoru-outbox', outboxId: row.id, appointmentId: row.appointment_id, op: row.op });
+  }
+
   private async send(em: EntityManager, row: ClaimedRow): Promise<void> {
     const conn = em.getConnection();
+    const log = this.rowLog(row);
     try {
+      const started = this.clock.realNow().getTime();
       const reservationNo = row.op === 'ADD' ? await this.add(em, row) : await this.remove(row);
+      log?.info({ attempts: row.attempts, reservationNo, durationMs: this.clock.realNow().getTime() - started }, 'ProctorU outbox: call sent');
       await conn.execute(`update proctoru_outbox set status = 'SENT', sent_at = ?, last_error = null, payload = ? where id = ?`, [
         this.clock.realNow(),
         // Personal data (R-SEC) is not kept once sent.
@@ -218,7 +227,7 @@ export class ProctorUSyncService {
       if (!(err instanceof ProctorUError)) throw err;
       const final = !err.transient || row.attempts >= MAX_ATTEMPTS;
       const next = new Date(this.clock.realNow().getTime() + backoffMs(row.attempts));
-      this.log?.warn({ outboxId: row.id, op: row.op, attempts: row.attempts, final, err: err.message }, 'ProctorU outbox: call failed');
+      log?.warn({ attempts: row.attempts, final, err: err.message }, 'ProctorU outbox: call failed');
       await conn.execute(`update proctoru_outbox set status = ?, next_attempt_at = ?, last_error = ? where id = ?`, [final ? 'FAILED' : 'PENDING', next, err.message, row.id]);
       await conn.execute(`update appointment set provider_sync = 'FAILED', provider_error = ? where id = ?`, [err.message, row.appointment_id]);
     }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrm, type Orm } from '../../src/db/orm';
 import { type App, createApp } from '../../src/http/app';
 import { loggerOptions, maskUrl, redactPaths } from '../../src/logging';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server';
-import { PROFILE } from '../helpers/scheduling-factories';
+import { createSession, PROFILE, registration, sql } from '../helpers/scheduling-factories';
 
 /**
  * Issue 13, logs: a second server instance on the test database whose JSON log lines are captured.
@@ -13,19 +14,23 @@ import { PROFILE } from '../helpers/scheduling-factories';
 
 let s: TestServer;
 let app: App;
+let orm: Orm;
 let url: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
   s = await startTestServer();
   const config = { ...s.config, logLevel: 'debug' };
-  app = await createApp({ config, orm: s.orm, clientUrl: s.dbUrl, clock: s.clock, logger: loggerOptions(config, { write: (l: string) => void lines.push(l) }) });
+  // Its own ORM: the commits of this instance kick this instance's ProctorU worker only (whose lines are captured).
+  orm = await createOrm(s.dbUrl);
+  app = await createApp({ config, orm, clientUrl: s.dbUrl, clock: s.clock, logger: loggerOptions(config, { write: (l: string) => void lines.push(l) }) });
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = app.fastify.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
 afterAll(async () => {
   await app?.fastify.close();
+  await orm?.close(true);
   await s?.close();
 });
 
@@ -87,6 +92,30 @@ describe('structured request logs', () => {
     for (const secret of [ADMIN_PASSWORD, admin, integration, learnerToken, PROFILE.phone, PROFILE.address, 'camille.logs@example.org', '4970100000000154']) {
       expect(text, secret.slice(0, 12)).not.toContain(secret);
     }
+  });
+
+  it('a ProctorU call sent later by the outbox worker is logged under the request id of the booking that wrote it', async () => {
+    await s.setClock('2017-02-20T12:00:00Z');
+    const sessionId = await createSession(s);
+    const reg = await registration(s, sessionId);
+    const booked = await gql<{ bookAppointment: { appointment: { id: string } | null; errors: unknown[] } }>(
+      'scenario-book',
+      'mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { id } errors { code } } }',
+      { i: { registrationId: reg.registrationId, startsAt: '2017-03-06T14:00:00.000Z' } },
+      reg.token,
+    );
+    expect(booked.data.bookAppointment.errors).toEqual([]);
+    const appointmentId = booked.data.bookAppointment.appointment!.id;
+    expect(await sql(s, 'select request_id from proctoru_outbox where appointment_id = ?', [appointmentId])).toEqual([{ request_id: 'scenario-book' }]);
+    // Kicked after the commit, in the background: wait for its line (the call is made to the simulator).
+    const deadline = Date.now() + 15_000;
+    let sent: Record<string, unknown> | undefined;
+    while (!sent && Date.now() < deadline) {
+      sent = parsed().find((l) => l.msg === 'ProctorU outbox: call sent' && l.appointmentId === appointmentId);
+      if (!sent) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(sent).toMatchObject({ requestId: 'scenario-book', op: 'ADD' });
+    expect(lines.join('\n')).not.toContain(PROFILE.phone);
   });
 
   it('masks secrets in logged URLs and covers nested keys', () => {

@@ -10,6 +10,8 @@ import { M0011Operability } from './m0011-operability';
 import { M0008Certificates } from './m0008-certificates';
 import { M0009ProctorU } from './m0009-proctoru';
 import { M0010Hardening } from './m0010-hardening';
+import { M0012OneRateLimiter } from './m0012-one-rate-limiter';
+import { M0013OutboxRequestId } from './m0013-outbox-request-id';
 
 /** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0009ProctorU', class: M0009ProctorU },
   { name: 'M0011Operability', class: M0011Operability },
   { name: 'M0010Hardening', class: M0010Hardening },
+  { name: 'M0012OneRateLimiter', class: M0012OneRateLimiter },
+  { name: 'M0013OutboxRequestId', class: M0013OutboxRequestId },
 ];
