@@ -4,7 +4,7 @@ import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
 import { type ServiceContext } from '../src/context';
 import { DEMO_SESSIONS } from '../src/demo/demo-data';
-import { createLogger } from '../src/demo/seed-demo';
+import { createLogger } from '../src/logging';
 import { slotStarts } from '../src/domain/calendar';
 import { CertificationSession } from '../src/entities';
 import { AppointmentService } from '../src/services/appointment.service';

@@ -3,7 +3,7 @@ import { TokenSigner } from '../src/auth/tokens';
 import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
 import { type JobContext } from '../src/jobs/job';
-import { createLogger } from '../src/demo/seed-demo';
+import { createLogger } from '../src/logging';
 import { newVerificationCode, sessionLabel } from '../src/domain/certificate';
 import { renderCertificatePdf } from '../src/reports/certificate.pdf';
 import { CertificateService } from '../src/services/certificate.service';

@@ -4,7 +4,7 @@ import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
 import { type ServiceContext } from '../src/context';
 import { type Orm } from '../src/db/orm';
-import { createLogger } from '../src/demo/seed-demo';
+import { createLogger } from '../src/logging';
 import { ResultService } from '../src/services/result.service';
 
 /**

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { openBenchDatabase } from './bench-db';
 import { systemViewer } from '../src/auth/viewer';
 import { TestClock } from '../src/clock';
-import { createLogger } from '../src/demo/seed-demo';
+import { createLogger } from '../src/logging';
 import { forEachLimited, purgeExpiredEvidence } from '../src/services/evidence-purge';
 import { FsObjectStore, SealedStore } from '../src/storage';
 

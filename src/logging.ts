@@ -1,4 +1,5 @@
-import { type FastifyServerOptions } from 'fastify';
+import { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import { type Config } from './config';
 
 /**
@@ -79,3 +80,13 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>, stream?: { write
 
 /** The label of the request id on every log line (fastify's default is `reqId`). */
 export const REQUEST_ID_LOG_LABEL = 'requestId';
+
+/**
+ * A logger for code that runs outside the HTTP server (the demo seeder's CLI, scripts, tests): pino with
+ * exactly the options above (the same redaction), writing JSON lines to `write` (default: stderr).
+ * `level: 'silent'` writes nothing.
+ */
+export function createLogger(level: string, write?: (line: string) => void): FastifyBaseLogger {
+  const options = loggerOptions({ logLevel: level }) as pino.LoggerOptions;
+  return pino(options, write ? { write } : pino.destination(2)) as unknown as FastifyBaseLogger;
+}

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { createOrm, migrate } from '../db/orm';
 import { DEMO_STAFF_PASSWORD } from './demo-data';
-import { createLogger, seedDemo } from './seed-demo';
+import { createLogger } from '../logging';
+import { seedDemo } from './seed-demo';
 
 /**
  * npm run seed:demo — loads the demo data set into the configured database (DATABASE_URL, or the
@@ -31,7 +32,8 @@ void (async () => {
       const applied = await migrate(orm);
       if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
       const started = Date.now();
-      const log = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', (level, line) => (level === 'warn' ? console.warn(line) : console.error(line)));
+      // The server's logger options (one redaction list), JSON lines on stderr; the summary below goes to stdout.
+      const log = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn');
       const summary = await seedDemo(orm, { config, clock: new SystemClock(), log });
       console.log(`\nDemo data loaded into ${db.embedded ? 'the embedded PostgreSQL' : 'DATABASE_URL'} in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
       for (const { name, result } of summary.steps) {

@@ -7,6 +7,7 @@ import { type ServiceContext } from '../context';
 import { type Orm } from '../db/orm';
 import { CertificationSession, Learner, StaffUser } from '../entities';
 import { CertificationSessionService } from '../services/certification-session.service';
+import { createLogger } from '../logging';
 import { IdentityService } from '../services/identity.service';
 import { LearnerService } from '../services/learner.service';
 import { type DemoData, type DemoLearner, generateDemoData } from './demo-data';
@@ -157,7 +158,7 @@ export interface SeedSummary {
 /** Runs every demo step against a migrated database. */
 export async function seedDemo(orm: Orm, opts: SeedOptions): Promise<SeedSummary> {
   const clock = opts.clock ?? new SystemClock();
-  const log = opts.log ?? createLogger('silent', () => undefined);
+  const log = opts.log ?? createLogger('silent');
   const data = generateDemoData(opts.seed);
   const services: DemoServices = {
     sessions: new CertificationSessionService(),
@@ -175,34 +176,4 @@ export async function seedDemo(orm: Orm, opts: SeedOptions): Promise<SeedSummary
     steps.push({ name: step.name, result: stepResult, ms });
   }
   return { steps, state, data };
-}
-
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-type Level = (typeof LEVELS)[number];
-
-/**
- * A small logger with the shape services expect (fastify's), writing one line per message through
- * `write`: the CLI passes the console; tests pass nothing.
- */
-export function createLogger(level: Level | 'silent', write: (level: Level, line: string) => void, bindings: Record<string, unknown> = {}): FastifyBaseLogger {
-  const min = level === 'silent' ? Infinity : LEVELS.indexOf(level);
-  const emit = (at: Level) => (objOrMsg: unknown, msg?: string) => {
-    if (LEVELS.indexOf(at) < min) return;
-    const fields = typeof objOrMsg === 'object' && objOrMsg !== null ? { ...bindings, ...(objOrMsg as Record<string, unknown>) } : bindings;
-    const text = typeof objOrMsg === 'string' ? objOrMsg : (msg ?? '');
-    const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields, (_k, v: unknown) => (v instanceof Error ? v.message : v))}` : '';
-    write(at, `${text}${extra}`);
-  };
-  const logger = {
-    level,
-    trace: emit('trace'),
-    debug: emit('debug'),
-    info: emit('info'),
-    warn: emit('warn'),
-    error: emit('error'),
-    fatal: emit('fatal'),
-    silent: () => undefined,
-    child: (more: Record<string, unknown>) => createLogger(level, write, { ...bindings, ...more }),
-  };
-  return logger as unknown as FastifyBaseLogger;
 }

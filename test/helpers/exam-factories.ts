@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { systemViewer } from '../../src/auth/viewer';
 import { type ServiceContext } from '../../src/context';
-import { createLogger } from '../../src/demo/seed-demo';
+import { createLogger } from '../../src/logging';
 import { book, createSession, registration, type TestRegistration } from './scheduling-factories';
 import { type GqlResult, type TestServer } from './server';
 
@@ -214,5 +214,5 @@ export async function runJob(s: TestServer, job: 'END_EXPIRED_ATTEMPTS' | 'COMPU
 
 /** A service context on the test server's database and clock, for calling hooks and services directly. */
 export function serviceCtx(s: TestServer, what = 'test'): ServiceContext {
-  return { em: s.orm.em.fork(), viewer: systemViewer(what), clock: s.clock, config: s.config, requestId: `test-${what}`, log: createLogger('silent', () => undefined) };
+  return { em: s.orm.em.fork(), viewer: systemViewer(what), clock: s.clock, config: s.config, requestId: `test-${what}`, log: createLogger('silent') };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemViewer } from '../../src/auth/viewer';
 import { TestClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/demo/seed-demo';
+import { createLogger } from '../../src/logging';
 import { createOrm } from '../../src/db/orm';
 import { createApp } from '../../src/http/app';
 import { type ProctorUSimulator } from '../../src/providers/proctoru/simulator';
@@ -128,7 +128,7 @@ describe('ProctorU outbox (issue 12, R-SCH, R-REG-2, R-REG-5)', () => {
   it('R-REF-8: a refund cancelling the future appointment removes its reservation too', async () => {
     const r = await registration(s, session);
     const a = await settled((await book(s, r.registrationId, MON_1500, r.token)).appointment!.id);
-    const ctx = { em: s.orm.em.fork(), viewer: systemViewer('refund'), clock: s.clock, config: s.config, requestId: 'test', log: createLogger('silent', () => undefined) };
+    const ctx = { em: s.orm.em.fork(), viewer: systemViewer('refund'), clock: s.clock, config: s.config, requestId: 'test', log: createLogger('silent') };
     // Called inside a nested transaction (a savepoint): the kick still follows the outer commit.
     expect(await ctx.em.transactional((outer) => outer.transactional((em) => cancelFutureAppointments(em, ctx, r.registrationId, 'refund')))).toBe(1);
     expect(await settled(a.id)).toMatchObject({ status: 'CANCELLED', providerSync: 'SYNCED' });
@@ -210,7 +210,7 @@ describe('rows written without a server (npm run seed:demo) are sent when the se
     const clock = new TestClock(new Date('2017-02-20T12:00:00Z'));
     let id: string;
     try {
-      const ctx = { em: orm.em.fork(), viewer: systemViewer('seed:demo'), clock, config: s.config, requestId: 'seed', log: createLogger('silent', () => undefined) };
+      const ctx = { em: orm.em.fork(), viewer: systemViewer('seed:demo'), clock, config: s.config, requestId: 'seed', log: createLogger('silent') };
       id = (await new AppointmentService().book(ctx, { registrationId: r.registrationId, startsAt: new Date(MON_1500) })).id;
     } finally {
       await orm.close(true);

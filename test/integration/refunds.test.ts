@@ -8,7 +8,7 @@ import { TestClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { type ServiceContext } from '../../src/context';
 import { createOrm } from '../../src/db/orm';
-import { createLogger } from '../../src/demo/seed-demo';
+import { createLogger } from '../../src/logging';
 import { Appointment, AuditEvent, Payment, RefundRequest, Registration } from '../../src/entities';
 import { createApp } from '../../src/http/app';
 import { type PayboxSimulator } from '../../src/providers/paybox/simulator';
@@ -75,7 +75,7 @@ const svcCtx = (): ServiceContext => ({
   clock: s.clock,
   config: s.config,
   requestId: 'test-recovery',
-  log: createLogger('silent', () => undefined),
+  log: createLogger('silent'),
 });
 
 const request = (p: PaidRegistration, over: Record<string, unknown> = {}, token = p.learnerToken) => call(s, REQUEST_REFUND, 'requestRefund', requestInput(p, over), token);
@@ -528,7 +528,7 @@ describe('crash recovery (R-REF-7)', () => {
     expectError(await execute(id), 'REFUND_IN_PROGRESS');
     // "Restart" a little later: the start-up step of main.ts asks Paybox about the NUMQUESTION.
     await s.setClock(new Date(new Date(INSIDE).getTime() + 2 * 60_000));
-    const report = await recoverRefundsAtStartup({ orm: s.orm, clock: s.clock, config: s.config, log: createLogger('silent', () => undefined), refunds: s.app.services.refunds });
+    const report = await recoverRefundsAtStartup({ orm: s.orm, clock: s.clock, config: s.config, log: createLogger('silent'), refunds: s.app.services.refunds });
     expect(report).toMatchObject({ succeeded: 1, failed: 0, unknown: 0, skipped: 0 });
     const done = await s.gql<{ refundRequest: { status: string; providerReference: string; events: { toStatus: string; actor: string }[] } }>(`query($id: ID!) { refundRequest(id: $id) { ${REFUND_FIELDS} } }`, { id }, payments);
     expect(done.data?.refundRequest).toMatchObject({ status: 'SUCCEEDED', providerReference: sim.refunds.get(stuck.providerRequestNumber!)!.numTrans });

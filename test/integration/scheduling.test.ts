@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemViewer } from '../../src/auth/viewer';
 import { type ServiceContext } from '../../src/context';
-import { createLogger } from '../../src/demo/seed-demo';
+import { createLogger } from '../../src/logging';
 import { cancelFutureAppointments } from '../../src/services/scheduling-hooks';
 import {
   book,
@@ -233,7 +233,7 @@ describe('refund link (R-REF-8)', () => {
     const other = await registration(s, sid);
     expect((await book(s, other.registrationId, MON_1500, other.token)).errors.map((e) => e.code)).toEqual(['SLOT_FULL']);
 
-    const ctx: ServiceContext = { em: s.orm.em.fork(), viewer: systemViewer('refund'), clock: s.clock, config: s.config, requestId: 'test', log: createLogger('silent', () => undefined) };
+    const ctx: ServiceContext = { em: s.orm.em.fork(), viewer: systemViewer('refund'), clock: s.clock, config: s.config, requestId: 'test', log: createLogger('silent') };
     const n = await ctx.em.transactional((em) => cancelFutureAppointments(em, ctx, refunded.registrationId, 'refund'));
     expect(n).toBe(1);
     const [row] = await sql<{ status: string; booked: number }>(s, 'select a.status, sl.booked from appointment a join slot sl on sl.session_id = a.session_id and sl.starts_at = a.starts_at where a.id = ?', [a.id]);
