@@ -24,7 +24,8 @@ import { payload } from './payload';
  */
 @Resolver(() => FraudCaseType)
 export class FraudCaseResolver {
-  @Authorized('CERTIFICATION')
+  /** Read: CERTIFICATION reviews; SUPPORT reads everything but evidence media (SPEC roles), so it sees cases without `evidence`. */
+  @Authorized('CERTIFICATION', 'SUPPORT')
   @Query(() => FraudCaseConnection)
   fraudCases(
     @Ctx() ctx: Context,
@@ -35,7 +36,7 @@ export class FraudCaseResolver {
     return ctx.services.fraudCases.list(ctx, filter ?? {}, { first, after });
   }
 
-  @Authorized('CERTIFICATION')
+  @Authorized('CERTIFICATION', 'SUPPORT')
   @Query(() => FraudCaseType, { nullable: true })
   fraudCase(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.fraudCases.get(ctx, id);

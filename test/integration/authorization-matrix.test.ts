@@ -123,12 +123,7 @@ const EXPECTED: Record<string, Caller[]> = {
   eraseLearner: [],
   retryProviderSync: [S],
 };
- /**
- * Where the server differs from the texts, kept visible: SPEC says SUPPORT reads everything except card
- * data and evidence media, but fraud cases are CERTIFICATION-only on the server (the lead decides).
- */
-const KNOWN_DIVERGENCES = ['fraudCases as SUPPORT: expected allowed, got FORBIDDEN', 'fraudCase as SUPPORT: expected allowed, got FORBIDDEN'];
-const allowedFor = (op: string): Caller[] => (EXPECTED[op].includes('ANONYMOUS') || EXPECTED[op] === AUTH ? EXPECTED[op] : [...EXPECTED[op], 'ADMIN']);
+ const allowedFor = (op: string): Caller[] => (EXPECTED[op].includes('ANONYMOUS') || EXPECTED[op] === AUTH ? EXPECTED[op] : [...EXPECTED[op], 'ADMIN']);
 
 const NIL_UUID = '00000000-0000-4000-8000-000000000000';
 
@@ -222,7 +217,7 @@ describe('authorization matrix (SPEC "Actors and roles", HTTP.md "Authentication
         for (const caller of allowedFor(field.name)) await check(caller, true);
       }
     }
-    expect(mismatches.filter((m) => !KNOWN_DIVERGENCES.includes(m))).toEqual([]);
+    expect(mismatches).toEqual([]);
   }, 120_000);
 });
 

@@ -133,7 +133,7 @@ describe('fraud case transitions and their effect on results', () => {
     expect((await expectNoWrites(s, () => openCase(s, voided))).errors.map((x) => x.code)).toEqual(['ATTEMPT_VOIDED']);
   });
 
-  it('R-SEC-1: CERTIFICATION reviews, the platform opens proctor reports only, learners and support may not', async () => {
+  it('R-SEC-1, R-EVI-2: CERTIFICATION reviews, the platform opens proctor reports only, learners and support may not; support reads cases without their evidence', async () => {
     const [attemptId] = await bulkAttempts(s, sessionId, 1);
     for (const role of ['LEARNER', 'SUPPORT', 'PAYMENTS'] as const) {
       const r = await s.gql('mutation($i: OpenFraudCaseInput!) { openFraudCase(input: $i) { errors { code } } }', { i: { attemptId, source: 'CERTIFICATION_TEAM', summary: 'x' } }, await s.tokenFor(role));
@@ -141,7 +141,12 @@ describe('fraud case transitions and their effect on results', () => {
     }
     const anonymous = await s.gql('query { fraudCases { totalCount } }');
     expect(topLevelCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
-    expect(topLevelCodes(await s.gql('query { fraudCases { totalCount } }', {}, await s.tokenFor('SUPPORT')))).toEqual(['FORBIDDEN']);
+    // SUPPORT reads everything but evidence media (SPEC roles): the cases, not their evidence.
+    const support = await s.tokenFor('SUPPORT');
+    const supportList = await s.gql<{ fraudCases: { totalCount: number } }>('query { fraudCases { totalCount } }', {}, support);
+    expect(topLevelCodes(supportList)).toEqual([]);
+    expect(typeof supportList.data?.fraudCases.totalCount).toBe('number');
+    expect(topLevelCodes(await s.gql('query { fraudCases { edges { node { id evidence { id } } } } }', {}, support))).toEqual(expect.arrayContaining(['FORBIDDEN']));
     const integration = await s.tokenFor('INTEGRATION');
     const wrong = await expectNoWrites(s, () => openCase(s, attemptId, { token: integration }));
     expect(wrong.errors.map((x) => [x.code, x.field])).toEqual([['VALIDATION_FAILED', ['input', 'source']]]);
