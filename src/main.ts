@@ -5,6 +5,7 @@ import { openDatabase } from './db/database';
 import { createOrm, migrate, replicaOptions } from './db/orm';
 import { createApp } from './http/app';
 import { recoverRefundsAtStartup } from './services/refund-recovery';
+import { FsObjectStore } from './storage/fs-store';
 
 /** Start-up only: config → database → schema → HTTP server → migrations → job schedule. */
 async function main(): Promise<void> {
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
   await app.fastify.listen({ port: config.port, host: config.host });
   const applied = await migrate(orm);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  if (config.storage.kind === 'fs') {
+    // Half-written objects a crash left in the filesystem store's staging directory (an hour old, so another instance's uploads in flight stay).
+    const swept = await new FsObjectStore(config.storage.dir).sweepTemporary();
+    if (swept) log.info({ swept }, 'object store: leftover temporary files removed');
+  }
   const admin = await app.services.identity.ensureFirstAdmin(orm.em.fork());
   if (admin.generatedPassword) {
     // Printed once, on the console only: the password is not logged anywhere else.

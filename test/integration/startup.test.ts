@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,12 +79,22 @@ describe('start-up with `npm start`', () => {
     // The embedded server was stopped: its pid file is gone.
     expect(existsSync(join(dataDir, 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
 
+    // A crash mid-upload leaves a temporary file in the object store's staging directory: the next start sweeps it (if an hour old).
+    const staging = join(dataDir, 'objects', '.tmp');
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'crashed.part'), 'half an object');
+    writeFileSync(join(staging, 'in-flight.part'), 'another instance is writing this');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(staging, 'crashed.part'), twoHoursAgo, twoHoursAgo);
+
     // A second start reuses the data: no new admin password, same secret.
     const port2 = await freePort();
     const again = startServer({ PORT: String(port2), HOST: '127.0.0.1', DATA_DIR: dataDir, JOBS: 'off', LOG_LEVEL: 'warn' });
     try {
       await waitForReady(`http://127.0.0.1:${port2}`, 30_000, again);
       expect(again.output()).not.toContain('shown once');
+      expect(existsSync(join(staging, 'crashed.part'))).toBe(false);
+      expect(existsSync(join(staging, 'in-flight.part'))).toBe(true);
     } finally {
       again.child.kill('SIGINT');
     }
