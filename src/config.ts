@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import cron from 'node-cron';
 
 /**
  * The typed environment (contract/HTTP.md), read and validated once at start.
@@ -26,6 +28,8 @@ export interface Config {
   publicUrl: string;
   testClock: boolean;
   jobs: boolean;
+  /** Cron expressions replacing jobs' own schedules (JOB_SCHEDULES=NAME=expr;NAME=expr), by job name. */
+  jobSchedules: Record<string, string>;
   graphiql: boolean;
   storage: { kind: 'fs'; dir: string } | { kind: 's3'; bucket: string; endpoint?: string; accessKey?: string; secretKey?: string };
   paybox: { mode: 'simulator' | 'live'; url?: string; site?: string; rang?: string; key?: string; publicKeyPem?: string };
@@ -41,6 +45,11 @@ export interface Config {
   bruteForce: { loginPerEmail: number; loginPerAddress: number; unlockPerAddress: number };
   /** Origins answered by CORS (CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY: addresses, CIDR ranges or the names
+   * loopback, linklocal, uniquelocal; comma-separated); empty: the TCP peer is the client address.
+   */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {
@@ -143,6 +152,12 @@ export function loadConfig(env: Env = process.env): Config {
   const testClock = flag('TEST_CLOCK', false);
   if (testClock && production) problems.push('TEST_CLOCK=1 is refused when NODE_ENV=production');
   const jobs = flag('JOBS', true);
+  const jobSchedules: Record<string, string> = {};
+  for (const entry of (str('JOB_SCHEDULES') ?? '').split(';').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([A-Z][A-Z0-9_]*)\s*=\s*(.+)$/.exec(entry);
+    if (!m || !cron.validate(m[2].trim())) problems.push(`JOB_SCHEDULES entry ${JSON.stringify(entry)} must be JOB_NAME=<cron expression> (entries separated by ;)`);
+    else jobSchedules[m[1]] = m[2].trim();
+  }
   const graphiql = flag('GRAPHIQL', !production);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info');
 
@@ -190,6 +205,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const corsOrigins = (str('CORS_ORIGINS') ?? '').split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const o of corsOrigins) if (!/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS contains ${JSON.stringify(o)}, which is not an origin (http(s)://host[:port])`);
+  const trustProxy = (str('TRUST_PROXY') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const t of trustProxy) if (!isProxyAddress(t)) problems.push(`TRUST_PROXY contains ${JSON.stringify(t)}, which is neither an address, a CIDR range nor loopback/linklocal/uniquelocal`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -210,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     testClock,
     jobs,
+    jobSchedules,
     graphiql,
     storage,
     paybox,
@@ -225,5 +243,16 @@ export function loadConfig(env: Env = process.env): Config {
     verifyRateLimitPerMinute,
     bruteForce,
     corsOrigins,
+    trustProxy,
   };
+}
+
+/** An address, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a name proxy-addr knows (fastify's `trustProxy`). */
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

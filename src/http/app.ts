@@ -69,7 +69,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // The client address (per-address limits, logs): the TCP peer, unless it is a trusted proxy (TRUST_PROXY).
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     return503OnClosing: true,
   });
   fastify.addHook('onRequest', async (request, reply) => {

@@ -100,6 +100,11 @@ describe('loadConfig: defaults (contract/HTTP.md)', () => {
     expect(load({ STORAGE: `fs:${dir}` }).storage).toEqual({ kind: 'fs', dir: resolve(dir) });
   });
 
+  it('TRUST_PROXY: off by default; addresses, CIDR ranges and proxy-addr names accepted', () => {
+    expect(load().trustProxy).toEqual([]);
+    expect(load({ TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,fd00::/8, loopback,uniquelocal' }).trustProxy).toEqual(['10.0.0.5', '172.16.0.0/12', 'fd00::/8', 'loopback', 'uniquelocal']);
+  });
+
   it('NODE_ENV=production turns GraphiQL off by default', () => {
     const c = load({ NODE_ENV: 'production' });
     expect(c.production).toBe(true);
@@ -129,6 +134,8 @@ describe('loadConfig: a bad value stops the start with a ConfigError naming the 
     ['ADMIN_PASSWORD too short', { ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
     ['NODE_ENV=staging', { NODE_ENV: 'staging' }, 'NODE_ENV'],
     ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['TRUST_PROXY=everyone', { TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=10.0.0.0/33', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
   ];
   it.each(cases)('%s', (_title, env, variable) => {
     const err = configError(env);
