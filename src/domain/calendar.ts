@@ -111,12 +111,20 @@ export function isInExamPeriod(session: CalendarSession, instant: Date): boolean
   return day >= session.examPeriodStart && day <= session.examPeriodEnd;
 }
 
-/** R-SCH-1: whether `instant` is exactly one of the calendar starts (e.g. not a Wednesday, not 15:10). */
+const startSets = new WeakMap<readonly Date[], ReadonlySet<number>>();
+
+/**
+ * R-SCH-1: whether `instant` is exactly one of the calendar starts (e.g. not a Wednesday, not 15:10).
+ * A lookup in the memoised calendar (`slotStarts`): no calendar arithmetic per booking.
+ */
 export function isCalendarStart(session: CalendarSession, instant: Date): boolean {
-  if (!isInExamPeriod(session, instant)) return false;
-  const day = DateTime.fromJSDate(instant, { zone: session.timeZone }).startOf('day');
-  if (session.excludedWeekdays.includes(WEEKDAYS[day.weekday - 1])) return false;
-  return startsOfDay(session, day).some((s) => s.getTime() === instant.getTime());
+  const starts = slotStarts(session);
+  let set = startSets.get(starts);
+  if (!set) {
+    set = new Set(starts.map((s) => s.getTime()));
+    startSets.set(starts, set);
+  }
+  return set.has(instant.getTime());
 }
 
 /** R-SCH-2: at least `leadHours` between now and the start (exactly the lead time is enough). */
