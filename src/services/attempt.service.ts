@@ -16,7 +16,7 @@ import {
   WRONG_PASSWORD_WINDOW_MINUTES,
 } from '../domain/attempt-state';
 import { DomainError } from '../domain/errors';
-import { validateAnswers } from '../domain/exam-content';
+import { type ExamPartView, validateAnswers } from '../domain/exam-content';
 import * as v from '../domain/validate';
 import { Appointment, CertificationSession, ExamAttempt, ExamContent, Registration } from '../entities';
 import { type AttemptPartState } from '../entities/exam-attempt.entity';
@@ -32,6 +32,26 @@ export interface SaveAnswersInput {
 
 const MINUTE = 60_000;
 
+/** A session's questions as learners see them, and the content's version (its `updated_at`, as text). */
+interface AnswerSheet {
+  version: string;
+  parts: ExamPartView[];
+}
+
+/** A Map that forgets its oldest entries beyond `max` (memos of immutable facts, bounded). */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    this.delete(key);
+    super.set(key, value);
+    if (this.size > this.max) this.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
 function ended(message = 'This attempt has ended: it can no longer change (R-EXA-3)', field: string[] = ['attemptId']): DomainError {
   return new DomainError('ATTEMPT_ENDED', message, field);
 }
@@ -41,6 +61,10 @@ function ended(message = 'This attempt has ended: it can no longer change (R-EXA
  * timeout, lazily on any read or write of an attempt past its deadline (here) and by the job.
  */
 export class AttemptService {
+  /** Memos for the answer checks (`answerSheet`): the session of each attempt, the questions of each session. */
+  private readonly attemptSessions = new BoundedMap<string, string>(20_000);
+  private readonly sheets = new BoundedMap<string, AnswerSheet>(500);
+
   /**
    * R-EXA-2 (INTEGRATION, as the proctor types the password): opens the attempt of a BOOKED appointment,
    * from 15 min before its start to 30 min after. The registration and appointment rows are locked for
@@ -163,35 +187,109 @@ export class AttemptService {
     return this.writePart(ctx, input, true);
   }
 
+  /**
+   * One statement does the work: a conditional update that matches only the learner's own STARTED
+   * attempt before its deadline whose part is not finally checked (so a write never lands after the
+   * timeout or a final check, whoever gets the row first), and writes its audit event with it (R-SEC-2).
+   * The answers are checked first against the session's questions, memoised (see `answerSheet`). Only
+   * when nothing is written is the attempt read, to say why, in the rules' order (NOT_FOUND, then the
+   * attempt's state — a timeout that was due is recorded then, R-EXA-4 — then INVALID_ANSWER).
+   * test/integration/save-draft-statements.test.ts counts it.
+   */
   private async writePart(ctx: ServiceContext, input: SaveAnswersInput, final: boolean): Promise<ExamAttempt> {
     const id = v.uuid(input.attemptId, ['input', 'attemptId']);
     if (!Number.isInteger(input.part) || input.part < 1 || input.part > PARTS) {
       throw new DomainError('INVALID_ANSWER', `part is 1, 2 or 3; ${input.part} given`, ['input', 'part']);
     }
     const index = input.part - 1;
-    await this.expireIfDue(ctx, id, ['input', 'attemptId']);
-    return ctx.em.transactional(async (em) => {
-      const now = ctx.clock.now();
-      const a = await this.loadOwn(em, ctx, id, ['input', 'attemptId']);
-      this.assertPartWritable(a, index, now);
-      const content = await em.findOneOrFail(ExamContent, { sessionId: a.sessionId });
-      const answers = validateAnswers(content.parts[index], input.answers);
-      const state: AttemptPartState = { status: final ? 'SUBMITTED' : 'DRAFT', answers, savedAt: now.toISOString(), submittedAt: final ? now.toISOString() : null };
-      // Conditional on the attempt's status and the part's: if the timeout (or a final check) got the
-      // row first, this matches nothing and the write is refused, never applied after it.
-      const written = await em.execute<{ id: string }[]>(
-        `update exam_attempt set parts = jsonb_set(parts, array[?::text], ?::jsonb)
-          where id = ? and status = 'STARTED' and deadline > ? and parts -> (?::int) ->> 'status' <> 'SUBMITTED' returning id`,
-        [String(index), JSON.stringify(state), id, now, index],
-      );
-      await em.refresh(a);
-      if (written.length === 0) {
-        this.assertPartWritable(a, index, now);
-        throw ended();
+    for (let tries = 0; ; tries++) {
+      const sheet = await this.answerSheet(ctx.em, id, tries > 0);
+      let invalid: DomainError | null = null;
+      if (sheet) {
+        let answers: number[][] | null = null;
+        try {
+          answers = validateAnswers(sheet.parts[index], input.answers);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          invalid = err; // reported after the checks that come first (a stranger's attempt stays NOT_FOUND)
+        }
+        if (answers) {
+          const written = await this.writeAnswers(ctx, id, index, answers, final, sheet.version);
+          if (written) return written;
+        }
       }
-      audit(em, ctx, final ? 'attempt.part.submit' : 'attempt.part.save', { type: 'Attempt', id: a.id }, { part: input.part });
-      return a;
-    });
+      // Nothing written: not theirs, not started, ended, the part final — or the answers were wrong.
+      await this.expireIfDue(ctx, id, ['input', 'attemptId']);
+      const a = await this.loadOwn(ctx.em.fork(), ctx, id, ['input', 'attemptId']);
+      this.assertPartWritable(a, index, ctx.clock.now());
+      if (invalid) throw invalid;
+      // Writable after all (started meanwhile, or the exam content was replaced): once more, content re-read.
+      if (tries >= 1) throw ended();
+    }
+  }
+
+  /**
+   * The conditional update and its audit event, in one statement (atomic without a transaction). It
+   * also requires the exam content to be the version the answers were checked against.
+   */
+  private async writeAnswers(ctx: ServiceContext, id: string, index: number, answers: number[][], final: boolean, contentVersion: string): Promise<ExamAttempt | null> {
+    const now = ctx.clock.now();
+    const state: AttemptPartState = { status: final ? 'SUBMITTED' : 'DRAFT', answers, savedAt: now.toISOString(), submittedAt: final ? now.toISOString() : null };
+    // R-SEC-1: a learner writes only their own attempt (visible(), in SQL); staff roles are the resolver's.
+    const own = ctx.viewer.kind === 'LEARNER';
+    const rows = await ctx.em.execute<Record<string, unknown>[]>(
+      `with w as (
+         update exam_attempt a set parts = jsonb_set(a.parts, array[?::text], ?::jsonb)
+         where a.id = ? and a.status = 'STARTED' and a.deadline > ? and a.parts -> (?::int) ->> 'status' <> 'SUBMITTED'
+           and exists (select 1 from exam_content c where c.session_id = a.session_id and c.updated_at = ?::timestamptz)
+           ${own ? 'and exists (select 1 from registration r where r.id = a.registration_id and r.learner_id = ?)' : ''}
+         returning a.*
+       ), audited as (
+         insert into audit_event (at, actor, action, subject_type, subject_id, details, request_id)
+         select ?, ?, ?, 'Attempt', w.id::text, ?::jsonb, ? from w
+       )
+       select * from w`,
+      [
+        String(index),
+        JSON.stringify(state),
+        id,
+        now,
+        index,
+        contentVersion,
+        ...(own ? [ctx.viewer.learnerId ?? null] : []),
+        now,
+        actorOf(ctx.viewer),
+        final ? 'attempt.part.submit' : 'attempt.part.save',
+        JSON.stringify({ part: index + 1 }),
+        ctx.requestId ?? null,
+      ],
+    );
+    return rows[0] ? ctx.em.map(ExamAttempt, rows[0]) : null;
+  }
+
+  /**
+   * The questions an attempt's answers are checked against (R-EXA-3), memoised: which session an
+   * attempt belongs to never changes, and a session's exam content is frozen once any attempt exists
+   * (ExamContentService.set refuses; an unlock holds the content row FOR SHARE until its attempt
+   * commits). The content's `updated_at` is kept as its version and the write requires it, so content
+   * replaced behind this process (a restored backup) is never used stale. `fresh` reads again.
+   */
+  private async answerSheet(em: EntityManager, attemptId: string, fresh: boolean): Promise<AnswerSheet | null> {
+    const sessionId = fresh ? undefined : this.attemptSessions.get(attemptId);
+    const cached = sessionId ? this.sheets.get(sessionId) : undefined;
+    if (cached) return cached;
+    const rows = await em.execute<{ session_id: string; version: string | null; parts: ExamPartView[] | null }[]>(
+      'select a.session_id, c.updated_at::text as version, c.parts from exam_attempt a left join exam_content c on c.session_id = a.session_id where a.id = ?',
+      [attemptId],
+    );
+    if (!rows[0]) return null;
+    const { session_id: session, version, parts } = rows[0];
+    // An attempt is unlocked only with content (R-EXA-2): none here is a broken database, not bad input.
+    if (!version || !parts) throw new Error(`The exam content of session ${session} is missing`);
+    const sheet = { version, parts };
+    this.attemptSessions.set(attemptId, session);
+    this.sheets.set(session, sheet);
+    return sheet;
   }
 
   private assertPartWritable(a: ExamAttempt, index: number, now: Date): void {

@@ -15,9 +15,12 @@ export async function lockSlots(em: EntityManager, sessionId: string, starts: Da
   const sorted = [...new Set(starts.map((s) => s.getTime()))].sort((a, b) => a - b);
   const booked = new Map<number, number>();
   for (const t of sorted) {
-    const at = new Date(t);
-    await em.execute('insert into "slot" ("session_id", "starts_at", "booked") values (?, ?, 0) on conflict do nothing', [sessionId, at]);
-    const rows = await em.execute<{ booked: number }[]>('select "booked" from "slot" where "session_id" = ? and "starts_at" = ? for update', [sessionId, at]);
+    // One statement: creates the counter if absent, else locks it (ON CONFLICT DO UPDATE waits for a
+    // concurrent holder and locks the latest committed version, as FOR UPDATE would) and returns its count.
+    const rows = await em.execute<{ booked: number }[]>(
+      'insert into "slot" ("session_id", "starts_at", "booked") values (?, ?, 0) on conflict ("session_id", "starts_at") do update set "booked" = "slot"."booked" returning "booked"',
+      [sessionId, new Date(t)],
+    );
     booked.set(t, Number(rows[0].booked));
   }
   return booked;
