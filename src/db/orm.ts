@@ -58,9 +58,28 @@ export async function readSnapshot<T>(em: EntityManager, fn: (query: SnapshotQue
   );
 }
 
+/** pg_advisory_lock(int, int) key of the migrations (first key: the scheduler's namespace + 1). */
+const MIGRATION_LOCK = [40_418, 1];
+
+/**
+ * Applies pending migrations. Several instances starting at once on one database: one applies them
+ * while the others wait on a session advisory lock, then find nothing left to do (without it, two
+ * would run m0001 at once and one would fail its start).
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const done = await orm.getMigrator().up();
-  return done.map((m) => m.name);
+  const knex = orm.em.getConnection().getKnex();
+  const lock = (await knex.client.acquireConnection()) as { query(sql: string, params: unknown[]): Promise<unknown> };
+  try {
+    await lock.query('select pg_advisory_lock($1, $2)', MIGRATION_LOCK);
+    try {
+      const done = await orm.getMigrator().up();
+      return done.map((m) => m.name);
+    } finally {
+      await lock.query('select pg_advisory_unlock($1, $2)', MIGRATION_LOCK);
+    }
+  } finally {
+    await knex.client.releaseConnection(lock);
+  }
 }
 
 /**

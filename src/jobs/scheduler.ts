@@ -57,9 +57,12 @@ export class Scheduler {
   async start(): Promise<void> {
     await this.recoverInterrupted();
     if (!this.deps.config.jobs) return;
+    const overrides = this.deps.config.jobSchedules;
+    const unknown = Object.keys(overrides).filter((name) => !this.jobNames.includes(name));
+    if (unknown.length) throw new Error(`JOB_SCHEDULES names jobs this server does not run: ${unknown.join(', ')}`);
     for (const job of this.deps.jobs) {
       const task = cron.schedule(
-        job.schedule,
+        overrides[job.name] ?? job.schedule,
         (tc) => {
           const tick = new Date(Math.floor(tc.date.getTime() / 1000) * 1000);
           this.track(this.runScheduled(job.name, tick)).catch((err) => this.deps.log.error({ err, job: job.name }, 'scheduled job failed to run'));
@@ -105,7 +108,10 @@ export class Scheduler {
     const lock = await this.pool().connect();
     try {
       const { rows } = await lock.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_CLASS, name]);
-      if (!rows[0].locked) return null;
+      if (!rows[0].locked) {
+        if (how.trigger === 'SCHEDULE') this.deps.log.debug({ job: name, tick: how.tick, skipped: 'running' }, 'scheduled tick skipped: the job is running (here or in another instance)');
+        return null;
+      }
       try {
         return await this.runLocked(job, how);
       } finally {
@@ -127,7 +133,11 @@ export class Scheduler {
        on conflict (job, tick) where tick is not null do nothing returning id`,
       [job.name, how.trigger, how.trigger === 'SCHEDULE' ? how.tick : null, startedAt, this.instance, how.trigger === 'MANUAL' ? how.requestedBy : null],
     );
-    if (inserted.length === 0) return null; // another instance ran this tick
+    if (inserted.length === 0) {
+      // Another instance ran this tick (the unique index job_run_one_per_tick).
+      log.debug({ job: job.name, tick: how.trigger === 'SCHEDULE' ? how.tick : null, skipped: 'taken' }, 'scheduled tick skipped: run by another instance');
+      return null;
+    }
     const runId = inserted[0].id;
     const viewer: Viewer = systemViewer(`job:${job.name}`);
     const jobLog = log.child({ job: job.name, runId, requestId: `job-${runId}` });
