@@ -8,7 +8,7 @@ import { type BenchDatabase } from './bench-db';
 export const BENCH_ADMIN_EMAIL = 'admin@bench.local';
 const BENCH_ADMIN_PASSWORD = 'admin-password-for-benchmarks';
 
-/** `npm run bench -- --quick` (or BENCH_QUICK=1): CI-sized populations and 3-second load runs. */
+/** `npm run bench -- --quick` (or BENCH_QUICK=1): CI-sized populations and 2-second load runs. */
 export function isQuick(): boolean {
   return process.env.BENCH_QUICK === '1';
 }
@@ -118,7 +118,7 @@ export async function load(opts: {
     : undefined;
   const base = { url: opts.url, method: opts.method ?? 'GET', headers: opts.headers, body: opts.body, connections: opts.connections ?? 32, setupClient };
   await autocannon({ ...base, amount: base.connections * 2 }); // warm-up: completes, leaves no request in flight
-  const r = await autocannon({ ...base, duration: opts.seconds ?? (isQuick() ? 3 : 20) });
+  const r = await autocannon({ ...base, duration: opts.seconds ?? (isQuick() ? 2 : 20) });
   return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 

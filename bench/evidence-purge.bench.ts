@@ -18,12 +18,12 @@ import { FsObjectStore, SealedStore } from '../src/storage';
  * against the baseline, the least that can be done: the same number of same-size files deleted with a
  * plain loop of `fs.unlink`. Unit: objects destroyed per second; ratio = ours / baseline.
  *
- * `--quick` (or BENCH_QUICK=1): 10 000 objects. Alone: `node dist/bench/evidence-purge.bench.js [--quick]`.
+ * `--quick` (or BENCH_QUICK=1): 5 000 objects. Alone: `node dist/bench/evidence-purge.bench.js [--quick]`.
  */
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const N = QUICK ? 10_000 : 100_000;
+const N = QUICK ? 5_000 : 100_000;
 const FILE_BYTES = 512;
-export const name = `PURGE_EVIDENCE, ${N === 100_000 ? '100 000' : '10 000'} expired objects (fs store)`;
+export const name = `PURGE_EVIDENCE, ${N.toLocaleString('en').replace(/,/g, ' ')} expired objects (fs store)`;
 
 async function writeFiles(paths: readonly string[]): Promise<void> {
   const body = randomBytes(FILE_BYTES);

@@ -2,9 +2,6 @@ import 'reflect-metadata';
 import { createClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
-import { createOrm, migrate, replicaOptions } from './db/orm';
-import { createApp } from './http/app';
-import { recoverRefundsAtStartup } from './services/refund-recovery';
 import { FsObjectStore } from './storage/fs-store';
 
 /** Start-up only: config → database → schema → HTTP server → migrations → job schedule. */
@@ -20,7 +17,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const clock = createClock(config.testClock);
-  const db = await openDatabase(config, (m) => console.error(m));
+  // The embedded PostgreSQL runs in its own processes: started first, it boots (initdb too, the first
+  // time: seconds) while this process loads the server's modules (about a second of CPU). Its first
+  // steps (child processes) need the event loop: up to 200 ms for them before loading blocks it.
+  const opening = openDatabase(config, (m) => console.error(m));
+  opening.catch(() => undefined); // awaited below, once the modules are loaded
+  if (!config.databaseUrl) await Promise.race([opening, new Promise((resolve) => setTimeout(resolve, 200))]);
+  const { createOrm, migrate, replicaOptions } = await import('./db/orm.js');
+  const { createApp } = await import('./http/app.js');
+  const { recoverRefundsAtStartup } = await import('./services/refund-recovery.js');
+  const db = await opening;
   const orm = await createOrm(db.clientUrl, replicaOptions(config.databaseReplicaUrls));
   const app = await createApp({ config, orm, clientUrl: db.clientUrl, clock, awaitStartup: true });
   const log = app.fastify.log;

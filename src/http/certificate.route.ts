@@ -3,7 +3,7 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fa
 import { hasRole, type Viewer } from '../auth/viewer';
 import { type Clock } from '../clock';
 import { type Orm } from '../db/orm';
-import { frenchIssueDate } from '../reports/certificate.pdf';
+import { frenchIssueDate } from '../reports/french-date';
 import { certificateFileName } from '../domain/certificate';
 import { Certificate } from '../entities';
 import { type Services } from '../services';

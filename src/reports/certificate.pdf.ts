@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
+import { frenchIssueDate } from './french-date';
 import { qrModules } from './qr';
+
+export { frenchIssueDate };
 
 /** What a certificate shows. The holder name is the registration's locked name, printed as is. */
 export interface CertificatePdfData {
@@ -43,11 +45,6 @@ function loadFonts(): { regular: Buffer; bold: Buffer } {
     bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
   };
   return fonts;
-}
-
-/** The date of issue in French, in Paris time: "14 mars 2017". */
-export function frenchIssueDate(issuedAt: Date): string {
-  return DateTime.fromJSDate(issuedAt, { zone: 'Europe/Paris' }).setLocale('fr').toFormat('d LLLL yyyy');
 }
 
 /**

@@ -83,7 +83,7 @@ export class CertificateService {
   async renderPdf(session: CertificationSession, holder: string, issuedAt: Date): Promise<{ verificationCode: string; pdf: Buffer }> {
     const verificationCode = newVerificationCode();
     // The renderer (pdfkit, ≈ 100 ms of module loading) is loaded by the first render, not at start-up.
-    const { renderCertificatePdf } = await import('../reports/certificate.pdf');
+    const { renderCertificatePdf } = await import('../reports/certificate.pdf.js');
     const pdf = await renderCertificatePdf({
       holderName: holder,
       courseTitle: session.courseTitle,

@@ -1,13 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  NoSuchKey,
-  NotFound,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { type ByteRange, ObjectNotFoundError, type ObjectStore } from './object-store';
 
@@ -25,7 +16,21 @@ export interface S3StoreOptions {
 
 const MIN_PART = 5 * 1024 * 1024;
 
-function isNotFound(err: unknown): boolean {
+interface Sdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  Upload: (typeof import('@aws-sdk/lib-storage'))['Upload'];
+}
+let sdk: Promise<Sdk> | undefined;
+/**
+ * The AWS SDK (≈ 100 ms of module loading) is loaded on the first S3 operation, not at start-up: a
+ * server on the filesystem store never loads it.
+ */
+function loadSdk(): Promise<Sdk> {
+  sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ s3, Upload: storage.Upload }));
+  return sdk;
+}
+
+function isNotFound({ s3: { NoSuchKey, NotFound, S3ServiceException } }: Sdk, err: unknown): boolean {
   if (err instanceof NoSuchKey || err instanceof NotFound) return true;
   return err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404);
 }
@@ -38,7 +43,9 @@ function isNotFound(err: unknown): boolean {
  */
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
-  readonly client: S3Client;
+  private readonly options: S3StoreOptions;
+  private s3Client: Promise<S3Client> | undefined;
+  private destroyed = false;
   private readonly bucket: string;
   private readonly partSize: number;
   private readonly queueSize: number;
@@ -48,28 +55,47 @@ export class S3ObjectStore implements ObjectStore {
     this.partSize = Math.max(MIN_PART, options.partSize ?? 8 * 1024 * 1024);
     this.queueSize = options.queueSize ?? 2;
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
-    this.client = new S3Client({
-      region: options.region ?? 'us-east-1',
-      endpoint: options.endpoint,
-      forcePathStyle: true,
-      credentials: options.accessKey && options.secretKey ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey } : undefined,
-      // Checksums only when S3 requires them: S3-compatible servers differ on the newer defaults.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+    this.options = options;
+  }
+
+  /** The S3 client, created with the SDK on first use. */
+  client(): Promise<S3Client> {
+    this.s3Client ??= loadSdk().then(({ s3: { S3Client } }) => {
+      const { options } = this;
+      const client = new S3Client({
+        region: options.region ?? 'us-east-1',
+        endpoint: options.endpoint,
+        forcePathStyle: true,
+        credentials: options.accessKey && options.secretKey ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey } : undefined,
+        // Checksums only when S3 requires them: S3-compatible servers differ on the newer defaults.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      if (this.destroyed) client.destroy();
+      return client;
     });
+    return this.s3Client;
   }
 
   async put(key: string, body: Readable): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
+    // A failing source stream must fail the upload (lib-storage only reads it): listened to from here.
+    const failed = new Promise<never>((_resolve, reject) => body.once('error', reject));
+    failed.catch(() => undefined);
+    let api: Sdk;
+    let client: S3Client;
+    try {
+      [api, client] = await Promise.all([loadSdk(), this.client()]);
+    } catch (err) {
+      if (!body.destroyed) body.destroy(err as Error);
+      throw err;
+    }
+    const upload = new api.Upload({
+      client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/octet-stream' },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false,
     });
-    // A failing source stream must fail the upload (lib-storage only reads it).
-    const failed = new Promise<never>((_resolve, reject) => body.once('error', reject));
-    failed.catch(() => undefined);
     const done = upload.done();
     done.catch(() => undefined);
     try {
@@ -84,14 +110,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
+    const [api, client] = await Promise.all([loadSdk(), this.client()]);
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      const out = await client.send(
+        new api.s3.GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
       );
       if (!(out.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream body');
       return out.Body;
     } catch (err) {
-      if (isNotFound(err)) throw new ObjectNotFoundError(key);
+      if (isNotFound(api, err)) throw new ObjectNotFoundError(key);
       throw err;
     }
   }
@@ -99,7 +126,8 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string): Promise<boolean> {
     // S3 answers 204 whether or not the key existed: ask first to answer "was it there".
     const existed = await this.exists(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    const [api, client] = await Promise.all([loadSdk(), this.client()]);
+    await client.send(new api.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     return existed;
   }
 
@@ -108,16 +136,18 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async size(key: string): Promise<number | null> {
+    const [api, client] = await Promise.all([loadSdk(), this.client()]);
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await client.send(new api.s3.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.ContentLength ?? 0;
     } catch (err) {
-      if (isNotFound(err)) return null;
+      if (isNotFound(api, err)) return null;
       throw err;
     }
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.destroyed = true;
+    void this.s3Client?.then((client) => client.destroy(), () => undefined);
   }
 }
