@@ -1,14 +1,15 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/db/orm';
 import { parsePayboxAnswer, TYPE_REFUND } from '../../src/providers/paybox/direct-client';
 import { PayboxSimulator } from '../../src/providers/paybox/simulator';
+import { FsObjectStore } from '../../src/storage/fs-store';
 import { createTestDatabase, sqlClient } from '../helpers/database';
 import { APPROVE_REFUND, call, createSession, EXECUTE_REFUND, key, paidRegistration, REFUND_FIELDS, REQUEST_REFUND, requestInput } from '../helpers/refund-factories';
 import { type TestServer } from '../helpers/server';
@@ -42,7 +43,7 @@ async function count(sql: pg.Client, query: string, params: unknown[] = []): Pro
  * Makes the job wait inside the database: once `table` has more than `after` rows, the statement
  * inserting more waits (in its transaction) on an advisory lock the test holds. `release()` lets it go.
  */
-async function holdInside(sql: pg.Client, table: 'exam_result' | 'certificate', after: number) {
+async function holdInside(sql: pg.Client, table: 'exam_result' | 'certificate' | 'evidence_tombstone', after: number) {
   await sql.query(`create or replace function crash_drill_gate() returns trigger language plpgsql as $$
     begin
       if (select count(*) from ${table}) > ${after} then perform pg_advisory_xact_lock_shared(${GATE_KEY}); end if;
@@ -253,6 +254,62 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
       expect(createHash('sha256').update(pdf).digest('hex')).toBe(c.sha256);
     }
     expect((await jobRuns(sql, 'ISSUE_CERTIFICATES')).map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
+  }, 120_000);
+
+  it('R-JOB-1, R-EVI-4: PURGE_EVIDENCE killed mid-batch (its objects already deleted, its records not): after the restart every expired object is purged exactly once, the held batch recorded as missing from storage', async () => {
+    // One expired VIDEO per attempt (retention over since 2017), its key recorded and its object on disk.
+    const M = 1000;
+    const { rows: evidence } = await sql.query<{ storage_key: string }>(
+      `with e as (
+         insert into evidence (id, attempt_id, registration_id, session_id, kind, content_type, size_bytes, sha256, captured_at, retain_until, received_at, received_by, storage_key)
+         select gen_random_uuid(), a.id, a.registration_id, a.session_id, 'VIDEO', 'video/webm', 64, md5(a.id::text) || md5(a.id::text || 'v'),
+                '2017-03-02T14:00:00Z', '2017-04-13T14:00:00Z', '2017-03-02T14:40:00Z', 'test:crash-drill', 'evi-' || gen_random_uuid()
+         from exam_attempt a order by a.id limit $1
+         returning storage_key
+       ), k as (insert into object_key (storage_key, data_key) select storage_key, decode(md5(storage_key) || md5(storage_key || 'k'), 'hex') from e)
+       select storage_key from e`,
+      [M],
+    );
+    const store = new FsObjectStore(join(dataDir, 'objects'));
+    for (const e of evidence) {
+      mkdirSync(dirname(store.path(e.storage_key)), { recursive: true });
+      writeFileSync(store.path(e.storage_key), Buffer.alloc(64, 7));
+    }
+    const onDisk = () => evidence.filter((e) => existsSync(store.path(e.storage_key))).length;
+    const keys = () => count(sql, `select count(*) as n from object_key where storage_key like 'evi-%'`);
+
+    // Batches of 200: two commit, the third has deleted its objects and waits before its commit when the process dies.
+    const gate = await holdInside(sql, 'evidence_tombstone', 400);
+    const pid = await killMidJob('PURGE_EVIDENCE', gate, async () => (await count(sql, 'select count(*) as n from evidence_tombstone')) === 400);
+    await gate.release();
+    // The held batch rolled back: its rows still RETAINED with their keys, but their objects are gone.
+    expect(await count(sql, `select count(*) as n from evidence where status = 'PURGED'`)).toBe(400);
+    expect(await count(sql, 'select count(*) as n from evidence_tombstone')).toBe(400);
+    expect(await keys()).toBe(M - 400);
+    expect(onDisk()).toBe(M - 600);
+
+    server = await spawnServer(env);
+    api.url = server.url;
+    const [interrupted] = await jobRuns(sql, 'PURGE_EVIDENCE');
+    expect(interrupted).toMatchObject({ status: 'FAILED', items_processed: 0 });
+    expect(interrupted.error).toMatch(/^interrupted/);
+    expect(interrupted.instance).toMatch(new RegExp(`:${pid}$`));
+
+    const admin = (await api.tokenFor('ADMIN'))!;
+    const again = await api.gql<RunJob>(RUN_JOB, { job: 'PURGE_EVIDENCE' }, admin);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.runJob.jobRun).toMatchObject({ status: 'SUCCEEDED', itemsProcessed: M - 400, error: null });
+
+    // Exactly once: every row PURGED with one tombstone and one audit event; no key, no byte left.
+    expect(await count(sql, `select count(*) as n from evidence where status <> 'PURGED' or storage_key is not null`)).toBe(0);
+    expect(await count(sql, 'select count(*) as n from evidence_tombstone')).toBe(M);
+    expect(await count(sql, 'select count(distinct evidence_id) as n from evidence_tombstone')).toBe(M);
+    expect(await count(sql, `select count(*) as n from audit_event where action = 'evidence.purge'`)).toBe(M);
+    expect(await keys()).toBe(0);
+    expect(onDisk()).toBe(0);
+    // The held batch's objects were deleted before the kill: the second run found them missing and said so.
+    expect(await count(sql, 'select count(*) as n from evidence_tombstone where storage_was_missing')).toBe(200);
+    expect((await jobRuns(sql, 'PURGE_EVIDENCE')).map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
   }, 120_000);
 });
 
