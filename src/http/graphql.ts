@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -92,7 +92,9 @@ export async function registerGraphQL(
     introspection: !opts.production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    plugins: [fastifyApolloDrainPlugin(app), errorLogging, graphqlMetricsPlugin, ApolloServerPluginLandingPageDisabled(), ...armor.plugins],
+    // No cache hints in this API: Apollo's default cache-control plugin would only wrap every field
+    // resolver to compute one (a `willResolveField` call per field: ~3 % of a 200-row page, bench/README.md).
+    plugins: [fastifyApolloDrainPlugin(app), errorLogging, graphqlMetricsPlugin, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...armor.plugins],
   });
   await apollo.start();
   app.route({

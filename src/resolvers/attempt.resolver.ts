@@ -15,6 +15,7 @@ import {
 } from '../schema/exam.type';
 import { RegistrationType } from '../schema/registration.type';
 import { DateTimeScalar } from '../schema/scalars';
+import { type Row } from '../services/plain-rows';
 import { payload } from './payload';
 
 const READERS = ['LEARNER', 'SUPPORT', 'CERTIFICATION', 'INTEGRATION'] as const;
@@ -116,7 +117,7 @@ export class RegistrationExamResolver {
 
   /** R-EXA-5, R-RES-2: the current result (the newest not voided, else the newest); a learner sees it once published. */
   @FieldResolver(() => ResultType, { nullable: true })
-  async result(@Root() r: Registration, @Ctx() ctx: Context): Promise<ExamResult | null> {
+  async result(@Root() r: Registration, @Ctx() ctx: Context): Promise<Row<ExamResult> | null> {
     const results = await ctx.loaders.resultsByRegistration.load(r.id);
     const current = results.find((x) => x.status !== 'VOIDED') ?? results[0] ?? null;
     if (!current) return null;

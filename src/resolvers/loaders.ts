@@ -1,40 +1,47 @@
+import { type EntityClass } from '@mikro-orm/core';
 import { type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { type EvidenceType } from '../schema/evidence.type';
 import { loadEvidenceViews } from '../services/evidence-views';
+import { type Row, selectKeyedRows, selectRows, uuidList } from '../services/plain-rows';
 import { Appointment, Certificate, CertificationSession, EquipmentCheck, ExamAttempt, ExamContent, ExamResult, FraudCase, FraudCaseEvent, Learner, LegalHold, Payment, ProviderIncident, RefundEvent, RefundRequest, Registration } from '../entities';
 
-/** Per-request DataLoaders: a page of rows costs one query per relation, not one per row. */
+/**
+ * Per-request DataLoaders: a page of rows costs one query per relation, not one per row. They feed
+ * GraphQL output only (no service reads them), so the hot ones return plain rows (`Row<T>`, services/
+ * plain-rows.ts: the entity's columns, relations as `{ id }`) instead of managed entities: hydrating
+ * a page's thousand entities cost more than its SQL (bench/README.md, "Read path").
+ */
 export interface Loaders {
-  learner: DataLoader<string, Learner | null>;
+  learner: DataLoader<string, Row<Learner> | null>;
   session: DataLoader<string, CertificationSession | null>;
-  registrationsByLearner: DataLoader<string, Registration[]>;
-  registration: DataLoader<string, Registration | null>;
+  registrationsByLearner: DataLoader<string, Row<Registration>[]>;
+  registration: DataLoader<string, Row<Registration> | null>;
   /** By registration id: at most one payment per registration. */
-  paymentByRegistration: DataLoader<string, Payment | null>;
+  paymentByRegistration: DataLoader<string, Row<Payment> | null>;
   /** Newest first. */
   equipmentChecksByLearner: DataLoader<string, EquipmentCheck[]>;
-  appointment: DataLoader<string, Appointment | null>;
+  appointment: DataLoader<string, Row<Appointment> | null>;
   /** By registration id, oldest booking first (scheduling). */
-  appointmentsByRegistration: DataLoader<string, Appointment[]>;
+  appointmentsByRegistration: DataLoader<string, Row<Appointment>[]>;
   /** By registration id, oldest first (scheduling). */
   incidentsByRegistration: DataLoader<string, ProviderIncident[]>;
   /** Refunds: payment and incident by id; requests by registration (oldest first); history by request (in order). */
-  payment: DataLoader<string, Payment | null>;
+  payment: DataLoader<string, Row<Payment> | null>;
   incident: DataLoader<string, ProviderIncident | null>;
-  refundRequestsByRegistration: DataLoader<string, RefundRequest[]>;
+  refundRequestsByRegistration: DataLoader<string, Row<RefundRequest>[]>;
   refundEventsByRequest: DataLoader<string, RefundEvent[]>;
   /** Exam: attempts by id and by registration (oldest unlock first), results by registration (newest first), content by session id. */
   attempt: DataLoader<string, ExamAttempt | null>;
   attemptsByRegistration: DataLoader<string, ExamAttempt[]>;
-  resultsByRegistration: DataLoader<string, ExamResult[]>;
+  resultsByRegistration: DataLoader<string, Row<ExamResult>[]>;
   examContentBySession: DataLoader<string, ExamContent | null>;
   /** By registration id: at most one certificate per registration (R-CER-2). */
-  certificateByRegistration: DataLoader<string, Certificate | null>;
+  certificateByRegistration: DataLoader<string, Row<Certificate> | null>;
   /** Evidence by attempt id (kind order), status ON_HOLD derived from an active legal hold (R-EVI-2). */
   evidenceByAttempt: DataLoader<string, EvidenceType[]>;
   /** Fraud review: cases by registration (oldest first), history by case (in order), legal holds by case (oldest first). */
-  fraudCasesByRegistration: DataLoader<string, FraudCase[]>;
+  fraudCasesByRegistration: DataLoader<string, Row<FraudCase>[]>;
   fraudCaseEventsByCase: DataLoader<string, FraudCaseEvent[]>;
   legalHoldsByCase: DataLoader<string, LegalHold[]>;
 }
@@ -57,39 +64,47 @@ export function groupLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, 
   });
 }
 
+/** At most one row per key (e.g. the payment of each registration). */
+function oneByKeyLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const map = new Map((await load(keys)).map((r) => [keyOf(r), r]));
+    return keys.map((k) => map.get(k) ?? null);
+  });
+}
+
+/** Like `groupLoader`, for rows that come with their key (`selectKeyedRows`). */
+function keyedGroupLoader<T>(load: (keys: readonly string[]) => Promise<{ key: string; row: T }[]>): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
+    for (const { key, row } of await load(keys)) groups.get(key)?.push(row);
+    return keys.map((k) => groups.get(k) ?? []);
+  });
+}
+
 export function createLoaders(em: EntityManager): Loaders {
+  const rowsWhere = async <T extends object>(entity: EntityClass<T>, column: string, keys: readonly string[], orderBy?: string) => {
+    const list = uuidList(keys);
+    return list ? selectRows(em, entity, { where: `e."${column}" in (${list})`, orderBy }) : [];
+  };
   return {
-    learner: byIdLoader((ids) => em.find(Learner, { id: { $in: [...ids] } })),
+    learner: byIdLoader((ids) => rowsWhere(Learner, 'id', ids)),
     session: byIdLoader((ids) => em.find(CertificationSession, { id: { $in: [...ids] } })),
-    registrationsByLearner: groupLoader(
-      (ids) => em.find(Registration, { learner: { $in: [...ids] } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-      (r) => r.learner.id,
-    ),
-    registration: byIdLoader((ids) => em.find(Registration, { id: { $in: [...ids] } })),
-    paymentByRegistration: new DataLoader<string, Payment | null>(async (ids) => {
-      const rows = await em.find(Payment, { registration: { $in: [...ids] } });
-      const map = new Map(rows.map((p) => [p.registration.id, p]));
-      return ids.map((id) => map.get(id) ?? null);
-    }),
+    registrationsByLearner: groupLoader((ids) => rowsWhere(Registration, 'learner_id', ids, 'e.created_at, e.id'), (r) => r.learner.id),
+    registration: byIdLoader((ids) => rowsWhere(Registration, 'id', ids)),
+    paymentByRegistration: oneByKeyLoader((ids) => rowsWhere(Payment, 'registration_id', ids), (p) => p.registration.id),
     equipmentChecksByLearner: groupLoader(
       (ids) => em.find(EquipmentCheck, { learner: { $in: [...ids] } }, { orderBy: { checkedAt: 'desc', id: 'desc' } }),
       (c) => c.learner.id,
     ),
-    appointment: byIdLoader((ids) => em.find(Appointment, { id: { $in: [...ids] } })),
-    appointmentsByRegistration: groupLoader(
-      (ids) => em.find(Appointment, { registration: { $in: [...ids] } }, { orderBy: { bookedAt: 'asc', id: 'asc' } }),
-      (a) => a.registration.id,
-    ),
+    appointment: byIdLoader((ids) => rowsWhere(Appointment, 'id', ids)),
+    appointmentsByRegistration: groupLoader((ids) => rowsWhere(Appointment, 'registration_id', ids, 'e.booked_at, e.id'), (a) => a.registration.id),
     incidentsByRegistration: groupLoader(
       (ids) => em.find(ProviderIncident, { registration: { $in: [...ids] } }, { orderBy: { occurredAt: 'asc', id: 'asc' } }),
       (i) => i.registration.id,
     ),
-    payment: byIdLoader((ids) => em.find(Payment, { id: { $in: [...ids] } })),
+    payment: byIdLoader((ids) => rowsWhere(Payment, 'id', ids)),
     incident: byIdLoader((ids) => em.find(ProviderIncident, { id: { $in: [...ids] } })),
-    refundRequestsByRegistration: groupLoader(
-      (ids) => em.find(RefundRequest, { registration: { $in: [...ids] } }, { orderBy: { requestedAt: 'asc', id: 'asc' } }),
-      (r) => r.registration.id,
-    ),
+    refundRequestsByRegistration: groupLoader((ids) => rowsWhere(RefundRequest, 'registration_id', ids, 'e.requested_at, e.id'), (r) => r.registration.id),
     refundEventsByRequest: groupLoader(
       (ids) => em.find(RefundEvent, { refundRequest: { $in: [...ids] } }, { orderBy: { id: 'asc' } }),
       (e) => e.refundRequest.id,
@@ -99,25 +114,25 @@ export function createLoaders(em: EntityManager): Loaders {
       (ids) => em.find(ExamAttempt, { registration: { $in: [...ids] } }, { orderBy: { unlockedAt: 'asc', id: 'asc' } }),
       (a) => a.registration.id,
     ),
-    resultsByRegistration: groupLoader(
-      (ids) => em.find(ExamResult, { attempt: { registration: { $in: [...ids] } } }, { populate: ['attempt'], orderBy: { computedAt: 'desc', id: 'desc' } }),
-      (r) => r.attempt.registration.id,
-    ),
-    certificateByRegistration: new DataLoader<string, Certificate | null>(async (ids) => {
-      const rows = await em.find(Certificate, { registration: { $in: [...ids] } });
-      const map = new Map(rows.map((c) => [c.registration.id, c]));
-      return ids.map((id) => map.get(id) ?? null);
+    // Newest first; the attempt's registration comes from a join, not from loading the attempts.
+    resultsByRegistration: keyedGroupLoader(async (ids) => {
+      const list = uuidList(ids);
+      if (!list) return [];
+      return selectKeyedRows<ExamResult, string>(em, ExamResult, {
+        from: 'exam_result e join exam_attempt t on t.id = e.attempt_id',
+        where: `t.registration_id in (${list})`,
+        orderBy: 'e.computed_at desc, e.id desc',
+        key: 't.registration_id',
+      });
     }),
+    certificateByRegistration: oneByKeyLoader((ids) => rowsWhere(Certificate, 'registration_id', ids), (c) => c.registration.id),
     examContentBySession: new DataLoader<string, ExamContent | null>(async (ids) => {
       const rows = await em.find(ExamContent, { sessionId: { $in: [...ids] } });
       const map = new Map(rows.map((c) => [c.sessionId, c]));
       return ids.map((id) => map.get(id) ?? null);
     }),
     evidenceByAttempt: groupLoader((ids) => loadEvidenceViews(em, ids), (e) => e.attemptId),
-    fraudCasesByRegistration: groupLoader(
-      (ids) => em.find(FraudCase, { registration: { $in: [...ids] } }, { orderBy: { openedAt: 'asc', id: 'asc' } }),
-      (c) => c.registration.id,
-    ),
+    fraudCasesByRegistration: groupLoader((ids) => rowsWhere(FraudCase, 'registration_id', ids, 'e.opened_at, e.id'), (c) => c.registration.id),
     fraudCaseEventsByCase: groupLoader((ids) => em.find(FraudCaseEvent, { caseId: { $in: [...ids] } }, { orderBy: { id: 'asc' } }), (e) => e.caseId),
     legalHoldsByCase: groupLoader((ids) => em.find(LegalHold, { fraudCase: { $in: [...ids] } }, { orderBy: { placedAt: 'asc', id: 'asc' } }), (h) => h.fraudCase.id),
   };

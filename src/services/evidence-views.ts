@@ -1,10 +1,11 @@
 import { type EntityManager } from '@mikro-orm/postgresql';
-import { Evidence, LegalHold } from '../entities';
+import { Evidence } from '../entities';
 import { EVIDENCE_KINDS } from '../entities/evidence.entity';
 import { EvidenceKindEnum, EvidenceStatusEnum, type EvidenceType } from '../schema/evidence.type';
+import { type Row, selectKeyedRows, uuidList } from './plain-rows';
 
-/** The GraphQL view of an evidence row; `held` says whether an active legal hold covers its attempt. */
-export function toEvidenceType(e: Evidence, held: boolean): EvidenceType {
+/** The GraphQL view of an evidence row (an entity or a plain row); `held` says whether an active legal hold covers its attempt. */
+export function toEvidenceType(e: Row<Evidence>, held: boolean): EvidenceType {
   const status = e.status === 'PURGED' ? EvidenceStatusEnum.PURGED : held ? EvidenceStatusEnum.ON_HOLD : EvidenceStatusEnum.RETAINED;
   return {
     id: e.id,
@@ -22,15 +23,16 @@ export function toEvidenceType(e: Evidence, held: boolean): EvidenceType {
 
 /**
  * The evidence of the given attempts (VIDEO, ID_DOCUMENT, FACE_PHOTO order), with ON_HOLD derived from
- * an active legal hold (`released_at` null) on the attempt: two queries whatever the number of attempts.
+ * an active legal hold (`released_at` null) on the attempt: one statement whatever the number of
+ * attempts, plain rows (no entities: output only).
  */
 export async function loadEvidenceViews(em: EntityManager, attemptIds: readonly string[]): Promise<EvidenceType[]> {
-  if (attemptIds.length === 0) return [];
-  const [rows, holds] = await Promise.all([
-    em.find(Evidence, { attempt: { $in: [...attemptIds] } }),
-    em.find(LegalHold, { attempt: { $in: [...attemptIds] }, releasedAt: null }, { fields: ['attempt'] }),
-  ]);
-  const held = new Set(holds.map((h) => h.attempt.id));
-  rows.sort((a, b) => EVIDENCE_KINDS.indexOf(a.kind) - EVIDENCE_KINDS.indexOf(b.kind) || a.id.localeCompare(b.id));
-  return rows.map((e) => toEvidenceType(e, held.has(e.attempt.id)));
+  const list = uuidList(attemptIds);
+  if (!list) return [];
+  const rows = await selectKeyedRows<Evidence, boolean>(em, Evidence, {
+    where: `e.attempt_id in (${list})`,
+    key: 'exists (select 1 from legal_hold h where h.attempt_id = e.attempt_id and h.released_at is null)',
+  });
+  rows.sort(({ row: a }, { row: b }) => EVIDENCE_KINDS.indexOf(a.kind) - EVIDENCE_KINDS.indexOf(b.kind) || a.id.localeCompare(b.id));
+  return rows.map(({ key: held, row }) => toEvidenceType(row, held));
 }

@@ -7,9 +7,10 @@ import { type FraudCaseStatus, isOutcome, OPEN_FRAUD_CASE_STATUSES, purgeDeadlin
 import * as v from '../domain/validate';
 import { CertificationSession, ExamAttempt, FraudCase } from '../entities';
 import { type FraudCaseSource } from '../entities/fraud-case.entity';
-import { type PageArgs, paginate } from '../schema/connection';
+import { type PageArgs } from '../schema/connection';
 import { revokeCertificateOfRegistration } from './certificate-revocation';
 import { recordCaseEvent, transition } from './fraud-case-transition';
+import { paginateSql, type SqlFilter } from './plain-rows';
 import { publishPendingResult, voidResultForFraud } from './result-publication';
 
 export interface OpenFraudCaseInput {
@@ -122,15 +123,23 @@ export class FraudCaseService {
     });
   }
 
-  /** Staff list: the open queue by purge deadline (R-EVI-5), otherwise oldest opened first. */
+  /** Staff list: the open queue by purge deadline (R-EVI-5), otherwise oldest opened first. Plain rows (output only). */
   list(ctx: ServiceContext, filter: FraudCaseFilter, page: PageArgs) {
-    const and: Record<string, unknown>[] = [];
-    if (filter.status) and.push({ status: filter.status });
-    if (filter.open != null) and.push({ status: filter.open ? { $in: [...OPEN_FRAUD_CASE_STATUSES] } : { $nin: [...OPEN_FRAUD_CASE_STATUSES] } });
-    if (filter.sessionId) and.push({ session: v.isUuid(filter.sessionId) ? filter.sessionId : NO_ID });
-    const where = and.length ? { $and: and } : {};
-    if (filter.open) return paginate(ctx.em, FraudCase, where, [{ purgeDeadline: 'asc' }, { id: 'asc' }], page);
-    return paginate(ctx.em, FraudCase, where, [{ openedAt: 'asc' }, { id: 'asc' }], page);
+    const q: SqlFilter = { where: [], params: [] };
+    if (filter.status) {
+      q.where.push('e.status = ?');
+      q.params.push(filter.status);
+    }
+    if (filter.open != null) {
+      q.where.push(`e.status ${filter.open ? 'in' : 'not in'} (?)`);
+      q.params.push([...OPEN_FRAUD_CASE_STATUSES]);
+    }
+    if (filter.sessionId) {
+      q.where.push('e.session_id = ?');
+      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : NO_ID);
+    }
+    if (filter.open) return paginateSql(ctx.em, FraudCase, q, [{ purgeDeadline: 'asc' }, { id: 'asc' }], page);
+    return paginateSql(ctx.em, FraudCase, q, [{ openedAt: 'asc' }, { id: 'asc' }], page);
   }
 
   async get(ctx: ServiceContext, id: string): Promise<FraudCase | null> {

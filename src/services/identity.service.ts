@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { API_TOKEN_PREFIX, newApiToken, sha256Hex, type TokenSigner } from '../auth/tokens';
 import { ANONYMOUS, systemViewer, type Viewer } from '../auth/viewer';
@@ -11,6 +11,7 @@ import { type Role, SERVICE_ROLES, STAFF_ROLES } from '../domain/roles';
 import * as v from '../domain/validate';
 import { ApiToken, Learner, StaffUser } from '../entities';
 import { audit } from './audit.service';
+import { selectRows } from './plain-rows';
 import { bruteForceRules, consumeRateLimit, forgiveRateLimit } from './rate-limit';
 
 export interface LoginInput {
@@ -47,14 +48,18 @@ export class IdentityService {
     private readonly clock: Clock,
   ) {}
 
-  /** Resolves the `Authorization: Bearer` header into a viewer. Never throws: a bad token gives an anonymous viewer with `tokenProblem`. */
+  /**
+   * Resolves the `Authorization: Bearer` header into a viewer. Never throws: a bad token gives an anonymous viewer with `tokenProblem`.
+   * Read on every request, never cached (a revoked token or a disabled account is refused on its next request), so as plain rows:
+   * one indexed lookup without entity hydration (bench/README.md, "Read path").
+   */
   async resolveViewer(em: EntityManager, authorization: string | undefined): Promise<Viewer> {
     if (!authorization) return ANONYMOUS;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) return { ...ANONYMOUS, tokenProblem: 'malformed' };
     const token = m[1];
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = await em.findOne(ApiToken, { tokenHash: sha256Hex(token) });
+      const [row] = await selectRows(em, ApiToken, { where: 'e.token_hash = ?', params: [sha256Hex(token)] });
       if (!row) return { ...ANONYMOUS, tokenProblem: 'unknown' };
       if (row.revokedAt) return { ...ANONYMOUS, tokenProblem: 'revoked' };
       return { kind: 'SERVICE', id: row.id, displayName: row.name, roles: row.roles };
@@ -63,11 +68,11 @@ export class IdentityService {
     if (!checked.ok) return { ...ANONYMOUS, tokenProblem: checked.reason };
     const { claims } = checked;
     if (claims.kind === 'l') {
-      const learner = await em.findOne(Learner, { id: claims.sub }, { fields: ['id', 'givenName', 'familyName'] });
+      const [learner] = await selectRows(em, Learner, { where: 'e.id = ?', params: [claims.sub] });
       if (!learner) return { ...ANONYMOUS, tokenProblem: 'unknown' };
       return { kind: 'LEARNER', id: learner.id, learnerId: learner.id, displayName: `${learner.givenName} ${learner.familyName}`, roles: ['LEARNER'] };
     }
-    const user = await em.findOne(StaffUser, { id: claims.sub });
+    const [user] = await selectRows(em, StaffUser, { where: 'e.id = ?', params: [claims.sub] });
     if (!user) return { ...ANONYMOUS, tokenProblem: 'unknown' };
     if (user.disabledAt) return { ...ANONYMOUS, tokenProblem: 'disabled' };
     return { kind: 'STAFF', id: user.id, email: user.email, displayName: user.displayName, roles: user.roles };
@@ -149,10 +154,16 @@ export class IdentityService {
     if (await em.count(StaffUser, { email })) return { created: false, email };
     const generatedPassword = this.config.adminPassword ? undefined : randomBytes(15).toString('base64url');
     const passwordHash = await hashPassword(this.config.adminPassword ?? generatedPassword!);
-    await em.transactional(async (tx) => {
-      const user = tx.create(StaffUser, { email, displayName: 'Administrator', passwordHash, roles: ['ADMIN'], createdAt: this.clock.now() });
-      audit(tx, { viewer: systemViewer('startup'), clock: this.clock, requestId: 'startup' }, 'staff.create', { type: 'StaffUser', id: user.id }, { email, roles: ['ADMIN'], bootstrap: true });
-    });
+    try {
+      await em.transactional(async (tx) => {
+        const user = tx.create(StaffUser, { email, displayName: 'Administrator', passwordHash, roles: ['ADMIN'], createdAt: this.clock.now() });
+        audit(tx, { viewer: systemViewer('startup'), clock: this.clock, requestId: 'startup' }, 'staff.create', { type: 'StaffUser', id: user.id }, { email, roles: ['ADMIN'], bootstrap: true });
+      });
+    } catch (err) {
+      // Several instances starting at once on one database: another one created it first.
+      if (err instanceof UniqueConstraintViolationException && (await em.fork().count(StaffUser, { email }))) return { created: false, email };
+      throw err;
+    }
     return { created: true, email, generatedPassword };
   }
 }

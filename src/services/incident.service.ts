@@ -10,6 +10,7 @@ import { Appointment, type CertificationSession, ProviderIncident, type Registra
 import { type IncidentKind } from '../entities/provider-incident.entity';
 import { type PageArgs, paginate } from '../schema/connection';
 import { audit } from './audit.service';
+import { type Row } from './plain-rows';
 import { voidAttemptsForIncident } from './exam-hooks';
 import { RegistrationService } from './registration.service';
 
@@ -41,7 +42,7 @@ export async function voidAttemptOfProviderFault(em: EntityManager, ctx: Service
  */
 export function priorityRebookingAvailable(
   incident: ProviderIncident,
-  ctx: { registration: Registration; session: CertificationSession; appointments: Appointment[]; now: Date },
+  ctx: { registration: Row<Registration>; session: CertificationSession; appointments: Row<Appointment>[]; now: Date },
 ): boolean {
   if (!incident.confirmedByProvider || ctx.registration.status !== 'ACTIVE') return false;
   if (ctx.appointments.some((a) => a.incidentId === incident.id)) return false;

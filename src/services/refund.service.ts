@@ -8,9 +8,10 @@ import { canTransition, OPEN_REFUND_STATUSES, type RefundReason, type RefundStat
 import * as v from '../domain/validate';
 import { Payment, ProviderIncident, RefundEvent, RefundRequest, Registration } from '../entities';
 import { type PayboxDirect } from '../providers/paybox/direct-client';
-import { type PageArgs, paginate } from '../schema/connection';
+import { type PageArgs } from '../schema/connection';
 import { audit } from './audit.service';
 import { claimIdempotencyKey } from './idempotency';
+import { paginateSql, type SqlFilter } from './plain-rows';
 import { type ExecuteRefundInput, type RecoveryReport, RefundExecution, type RefundTestHooks, type SettleRefundManuallyInput } from './refund-execution';
 import { assertStillEligible, F, invalidTransition, isReasonRefusal, loadRefund, LOCK, refundFacts, refusal, requiredComment } from './refund-rules';
 import { transition } from './refund-transition';
@@ -165,14 +166,27 @@ export class RefundService {
     });
   }
 
-  /** Staff list, oldest request first (needsAction: not final). */
+  /** Staff list, oldest request first (needsAction: not final). Plain rows (output only). */
   list(ctx: ServiceContext, filter: RefundRequestFilter, page: PageArgs) {
-    const and: Record<string, unknown>[] = [];
-    if (filter.status) and.push({ status: filter.status });
-    if (filter.reason) and.push({ reason: filter.reason });
-    if (filter.needsAction != null) and.push({ status: filter.needsAction ? { $in: [...OPEN_REFUND_STATUSES] } : { $nin: [...OPEN_REFUND_STATUSES] } });
-    if (filter.sessionId) and.push({ registration: { session: v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000' } });
-    return paginate(ctx.em, RefundRequest, and.length ? { $and: and } : {}, [{ requestedAt: 'asc' }, { id: 'asc' }], page);
+    const q: SqlFilter = { where: [], params: [] };
+    if (filter.status) {
+      q.where.push('e.status = ?');
+      q.params.push(filter.status);
+    }
+    if (filter.reason) {
+      q.where.push('e.reason = ?');
+      q.params.push(filter.reason);
+    }
+    if (filter.needsAction != null) {
+      q.where.push(`e.status ${filter.needsAction ? 'in' : 'not in'} (?)`);
+      q.params.push([...OPEN_REFUND_STATUSES]);
+    }
+    if (filter.sessionId) {
+      q.join = 'join registration r on r.id = e.registration_id';
+      q.where.push('r.session_id = ?');
+      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000');
+    }
+    return paginateSql(ctx.em, RefundRequest, q, [{ requestedAt: 'asc' }, { id: 'asc' }], page);
   }
 
   /** One request: staff, or the learner whose registration it is (others' look absent). */

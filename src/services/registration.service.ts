@@ -6,9 +6,10 @@ import { DomainError } from '../domain/errors';
 import { nextStep, normalizeName, type RegistrationStep } from '../domain/registration';
 import * as v from '../domain/validate';
 import { CertificationSession, Learner, Registration } from '../entities';
-import { type PageArgs, paginate } from '../schema/connection';
+import { type PageArgs } from '../schema/connection';
 import { audit } from './audit.service';
 import { assertOwnLearner, likeEscape } from './learner.service';
+import { paginateSql, type SqlFilter } from './plain-rows';
 
 export interface StartRegistrationInput {
   sessionId: string;
@@ -135,21 +136,29 @@ export class RegistrationService {
     }
   }
 
-  /** Staff list (R-SUP-1 search on the learner), oldest first. */
+  /** Staff list (R-SUP-1 search on the learner), oldest first; a learner lists their own. Plain rows (output only). */
   list(ctx: ServiceContext, filter: RegistrationFilter, page: PageArgs) {
-    const where: Record<string, unknown> = {};
-    if (filter.sessionId) where.session = v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000';
-    if (filter.status) where.status = filter.status;
-    const term = filter.search?.trim().toLowerCase();
-    if (term) {
-      if (term.length > 255) v.fail(['filter', 'search'], 'search must be at most 255 characters');
-      const like = `%${likeEscape(term)}%`;
-      where.learner = {
-        $or: [{ email: { $ilike: like } }, { username: { $ilike: like } }, { givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { externalId: { $ilike: like } }],
-      };
+    const q: SqlFilter = { where: [], params: [] };
+    if (filter.sessionId) {
+      q.where.push('e.session_id = ?');
+      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000');
     }
-    if (ctx.viewer.kind === 'LEARNER') where.learner = ctx.viewer.learnerId;
-    return paginate(ctx.em, Registration, where, [{ createdAt: 'asc' }, { id: 'asc' }], page);
+    if (filter.status) {
+      q.where.push('e.status = ?');
+      q.params.push(filter.status);
+    }
+    const term = filter.search?.trim().toLowerCase();
+    if (term && term.length > 255) v.fail(['filter', 'search'], 'search must be at most 255 characters');
+    if (ctx.viewer.kind === 'LEARNER') {
+      q.where.push('e.learner_id = ?');
+      q.params.push(ctx.viewer.learnerId);
+    } else if (term) {
+      const like = `%${likeEscape(term)}%`;
+      q.join = 'join learner l on l.id = e.learner_id';
+      q.where.push('(l.email ilike ? or l.username ilike ? or l.given_name ilike ? or l.family_name ilike ? or l.external_id ilike ?)');
+      q.params.push(like, like, like, like, like);
+    }
+    return paginateSql(ctx.em, Registration, q, [{ createdAt: 'asc' }, { id: 'asc' }], page);
   }
 }
 
