@@ -81,7 +81,11 @@ export async function login(page: Page, email: string, password: string): Promis
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Connexion' }).click();
-  await page.getByRole('button', { name: 'Déconnexion' }).waitFor();
+  // Logged in, or refused (then say why, rather than time out); generous under a loaded CI machine.
+  const loggedIn = page.getByRole('button', { name: 'Déconnexion' });
+  const refused = page.getByRole('alert');
+  await loggedIn.or(refused).first().waitFor({ timeout: 60_000 });
+  if (!(await loggedIn.isVisible())) throw new Error(`login as ${email} refused: ${await refused.first().innerText()}`);
 }
 
 /** The menu entries shown (navigation landmark). */
