@@ -10,7 +10,10 @@ export function fail(field: string[], message: string): never {
   throw new DomainError('VALIDATION_FAILED', message, field);
 }
 
-/** Trims, refuses empty (unless allowed) and over-long text, and control characters. */
+/** A UTF-16 surrogate without its pair: not a character (`String.prototype.isWellFormed` is Node ≥ 20 but not in our TS lib). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Trims, refuses empty (unless allowed) and over-long text, control characters and lone surrogates. */
 export function text(value: string, field: string[], opts: { max?: number; allowEmpty?: boolean } = {}): string {
   const max = opts.max ?? MAX_TEXT;
   const v = value.normalize('NFC').trim();
@@ -18,6 +21,8 @@ export function text(value: string, field: string[], opts: { max?: number; allow
   if (v.length > max) fail(field, `${field[field.length - 1]} must be at most ${max} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v)) fail(field, `${field[field.length - 1]} contains control characters`);
+  // A lone UTF-16 surrogate ("\ud800" in JSON) is no character: PostgreSQL's jsonb (audit details) refuses it.
+  if (LONE_SURROGATE.test(v)) fail(field, `${field[field.length - 1]} is not valid Unicode text`);
   return v;
 }
 

@@ -202,6 +202,7 @@ describe('createStaffUser and createApiToken (R-SEC-3)', () => {
     ['no role', { roles: [] }, 'roles'],
     ['a bad e-mail', { email: 'not an e-mail' }, 'email'],
     ['an empty display name', { displayName: '' }, 'displayName'],
+    ['a lone surrogate in the display name', { displayName: 'Some\ud83done' }, 'displayName'],
   ];
   for (const [what, overrides, field] of staffCases) {
     it(`R-SEC-3: createStaffUser with ${what} → VALIDATION_FAILED on input.${field}, nothing written`, async () => {
@@ -214,6 +215,9 @@ describe('createStaffUser and createApiToken (R-SEC-3)', () => {
     ['no role', { roles: [] }, 'roles'],
     ['an empty name', { name: '' }, 'name'],
     ['a blank name', { name: '  ' }, 'name'],
+    // Found by fuzz-mutations.test.ts: a lone surrogate reached the audit event's jsonb, which refused it (an internal error).
+    ['a lone UTF-16 surrogate in the name', { name: 'service \ud800' }, 'name'],
+    ['a lone low surrogate in the name', { name: '\udc00 service' }, 'name'],
   ];
   for (const [what, overrides, field] of tokenCases) {
     it(`R-SEC-3: createApiToken with ${what} → VALIDATION_FAILED on input.${field}, nothing written`, async () => {
