@@ -96,18 +96,22 @@ function listTag<T extends object>(entity: EntityName<T>, orderBy: QueryOrderMap
   return `${name}:${orderBy.map((o) => Object.keys(o).join('+')).join(',')}`;
 }
 
-/** Our opaque cursor: the list's tag and MikroORM's cursor (base64url JSON of the sort values). */
-function encodeCursor(tag: string, mikroCursor: string): string {
-  const values: unknown = JSON.parse(Buffer.from(mikroCursor, 'base64url').toString('utf8'));
+/** Our opaque cursor: the list's tag and the sort values of its last row (base64url JSON). */
+export function encodeListCursor(tag: string, values: unknown[]): string {
   return Buffer.from(JSON.stringify({ l: tag, v: values })).toString('base64url');
+}
+
+/** Our opaque cursor from MikroORM's (base64url JSON of the sort values). */
+function encodeCursor(tag: string, mikroCursor: string): string {
+  return encodeListCursor(tag, JSON.parse(Buffer.from(mikroCursor, 'base64url').toString('utf8')) as unknown[]);
 }
 
 function badCursor(): GraphQLError {
   return new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
 }
 
-/** Back to MikroORM's cursor, refusing anything this list did not issue (other list, wrong shape, operators). */
-function decodeCursor(after: string, tag: string, keys: number): string {
+/** The sort values of a cursor, refusing anything this list did not issue (other list, wrong shape, operators). */
+export function decodeListCursor(after: string, tag: string, keys: number): (string | number | boolean)[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
@@ -117,5 +121,10 @@ function decodeCursor(after: string, tag: string, keys: number): string {
   const c = parsed as { l?: unknown; v?: unknown };
   if (!c || typeof c !== 'object' || c.l !== tag || !Array.isArray(c.v) || c.v.length !== keys) throw badCursor();
   if (!c.v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) throw badCursor();
-  return Buffer.from(JSON.stringify(c.v)).toString('base64url');
+  return c.v as (string | number | boolean)[];
+}
+
+/** Back to MikroORM's cursor. */
+function decodeCursor(after: string, tag: string, keys: number): string {
+  return Buffer.from(JSON.stringify(decodeListCursor(after, tag, keys))).toString('base64url');
 }

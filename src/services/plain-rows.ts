@@ -1,7 +1,6 @@
 import { type EntityClass, type EntityMetadata, type EntityProperty, ReferenceKind } from '@mikro-orm/core';
 import { type EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLError } from 'graphql';
-import { checkPageArgs, type Connection, type PageArgs } from '../schema/connection';
+import { checkPageArgs, type Connection, decodeListCursor, encodeListCursor, type PageArgs } from '../schema/connection';
 
 /**
  * Read-only rows for GraphQL output (issue 10): an entity's columns as a plain object with the
@@ -161,7 +160,7 @@ export async function paginateSql<T extends object>(em: EntityManager, entity: E
   const totalCount = Number(raw[0].__total);
   const rows = raw.filter((r) => r.__row).map((r) => m.map(r));
   const items = first === 0 ? [] : rows.slice(0, first);
-  const edges = items.map((node) => ({ cursor: encodeCursor(tag, keys.map((k) => cursorValue((node as Record<string, unknown>)[k.prop]))), node }));
+  const edges = items.map((node) => ({ cursor: encodeListCursor(tag, keys.map((k) => cursorValue((node as Record<string, unknown>)[k.prop]))), node }));
   return {
     edges,
     pageInfo: { hasNextPage: first === 0 ? totalCount > 0 : rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
@@ -185,24 +184,7 @@ function cursorValue(value: unknown): unknown {
   return value && typeof value === 'object' && !(value instanceof Date) && 'id' in value ? (value as Ref).id : value;
 }
 
-function encodeCursor(tag: string, values: unknown[]): string {
-  return Buffer.from(JSON.stringify({ l: tag, v: values })).toString('base64url');
-}
-
-function badCursor(): GraphQLError {
-  return new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
-}
-
-/** As `paginate` reads a cursor: this list's, the right shape, plain values; ISO instants back to dates. */
+/** As `paginate` reads a cursor (schema/connection.ts), ISO instants back to dates. */
 function decodeCursor(after: string, tag: string, keys: number): unknown[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor();
-  }
-  const c = parsed as { l?: unknown; v?: unknown };
-  if (!c || typeof c !== 'object' || c.l !== tag || !Array.isArray(c.v) || c.v.length !== keys) throw badCursor();
-  if (!c.v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) throw badCursor();
-  return c.v.map((x: unknown) => (typeof x === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}/.test(x) ? new Date(x) : x));
+  return decodeListCursor(after, tag, keys).map((x) => (typeof x === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}/.test(x) ? new Date(x) : x));
 }
