@@ -20,7 +20,7 @@ interface LoginAnswer {
   errors: { code: string; message: string }[];
 }
 
-/** POST /graphql from a given local address (trustProxy is off: the peer address is the client address). */
+/** POST /graphql from a given local address (no TRUST_PROXY: the peer address is the client address). */
 function gqlFrom(url: string, localAddress: string, query: string, variables: Record<string, unknown>): Promise<{ status: number; body: { data?: Record<string, unknown>; errors?: unknown[] } }> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
