@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { book, createSession, registration, sql } from '../helpers/scheduling-factories';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { statementCounter } from '../helpers/statement-counter';
 
 /**
  * Issue 10, write path: what a booking (R-SCH-2, -3, -5, -6) costs in SQL statements, counted as in
@@ -10,19 +11,13 @@ import { startTestServer, type TestServer } from '../helpers/server';
  */
 let s: TestServer;
 let session: string;
-let counting = false;
-let statements: string[] = [];
+let statementsOf: ReturnType<typeof statementCounter>;
 
 beforeAll(async () => {
   s = await startTestServer();
   await s.setClock('2017-02-20T12:00:00Z');
   session = await createSession(s);
-  s.orm.em
-    .getConnection()
-    .getKnex()
-    .on('query', (q: { sql: string }) => {
-      if (counting) statements.push(q.sql);
-    });
+  statementsOf = statementCounter(s);
 }, 120_000);
 
 afterAll(async () => {
@@ -34,10 +29,7 @@ describe('bookAppointment statements (issue 10)', () => {
     const warm = await registration(s, session);
     expect((await book(s, warm.registrationId, '2017-03-06T14:00:00.000Z', warm.token)).errors).toEqual([]);
     const r = await registration(s, session);
-    statements = [];
-    counting = true;
-    const booked = await book(s, r.registrationId, '2017-03-06T14:15:00.000Z', r.token);
-    counting = false;
+    const { result: booked, statements } = await statementsOf.during(() => book(s, r.registrationId, '2017-03-06T14:15:00.000Z', r.token));
     expect(booked.errors).toEqual([]);
     const begin = statements.findIndex((q) => /^begin/i.test(q));
     const transaction = statements.slice(begin + 1, statements.findIndex((q, i) => i > begin && /^commit/i.test(q)));

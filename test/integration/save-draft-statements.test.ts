@@ -3,6 +3,7 @@ import { examSession, plusMinutes, rightAnswers, startedAttempt } from '../helpe
 import { auditEvents } from '../helpers/inputs-common';
 import { sql } from '../helpers/scheduling-factories';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { statementCounter } from '../helpers/statement-counter';
 
 /**
  * Issue 10, write path: a draft save (R-EXA-3) costs one statement — the conditional update of the
@@ -14,18 +15,12 @@ import { startTestServer, type TestServer } from '../helpers/server';
  */
 let s: TestServer;
 let sessionId: string;
-let counting = false;
-let statements: string[] = [];
+let counter: ReturnType<typeof statementCounter>;
 
 beforeAll(async () => {
   s = await startTestServer();
   sessionId = await examSession(s);
-  s.orm.em
-    .getConnection()
-    .getKnex()
-    .on('query', (q: { sql: string }) => {
-      if (counting) statements.push(q.sql);
-    });
+  counter = statementCounter(s);
 }, 120_000);
 
 afterAll(async () => {
@@ -35,10 +30,9 @@ afterAll(async () => {
 const SAVE = 'mutation($i: SaveAnswersInput!) { saveDraft(input: $i) { attempt { id } errors { code message field } } }';
 
 async function save(attemptId: string, part: number, answers: number[][], token: string) {
-  statements = [];
-  counting = true;
-  const r = await s.gql<{ saveDraft: { attempt: { id: string } | null; errors: { code: string }[] } }>(SAVE, { i: { attemptId, part, answers } }, token);
-  counting = false;
+  const { result: r, statements } = await counter.during(() =>
+    s.gql<{ saveDraft: { attempt: { id: string } | null; errors: { code: string }[] } }>(SAVE, { i: { attemptId, part, answers } }, token),
+  );
   expect(r.errors).toBeUndefined();
   return { payload: r.data!.saveDraft, statements };
 }
@@ -74,10 +68,9 @@ describe('saveDraft statements (issue 10, R-EXA-3)', () => {
   it('R-EXA-3: a final check (submitPart) costs the same one statement', async () => {
     const a = await startedAttempt(s, sessionId);
     expect((await save(a.attemptId, 1, rightAnswers(0), a.token)).payload.errors).toEqual([]);
-    statements = [];
-    counting = true;
-    const r = await s.gql<{ submitPart: { errors: unknown[] } }>('mutation($i: SaveAnswersInput!) { submitPart(input: $i) { attempt { id } errors { code } } }', { i: { attemptId: a.attemptId, part: 1, answers: rightAnswers(0) } }, a.token);
-    counting = false;
+    const { result: r, statements } = await counter.during(() =>
+      s.gql<{ submitPart: { errors: unknown[] } }>('mutation($i: SaveAnswersInput!) { submitPart(input: $i) { attempt { id } errors { code } } }', { i: { attemptId: a.attemptId, part: 1, answers: rightAnswers(0) } }, a.token),
+    );
     expect(r.data!.submitPart.errors).toEqual([]);
     expect(body(statements).map(verb), statements.join('\n')).toEqual(['with']);
     expect(await auditEvents(s, { subjectId: a.attemptId, action: 'attempt.part.submit' })).toHaveLength(1);

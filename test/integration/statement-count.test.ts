@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../bench/generate';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { statementCounter } from '../helpers/statement-counter';
 
 /**
  * Issue 10: the staff's registrations page costs a fixed number of SQL statements whatever its size
@@ -12,17 +13,13 @@ import { startTestServer, type TestServer } from '../helpers/server';
 let s: TestServer;
 let token: string;
 let registrationFields: Set<string>;
-let counting = false;
-let statements: string[] = [];
+let counter: ReturnType<typeof statementCounter>;
 
 beforeAll(async () => {
   s = await startTestServer();
   await generatePopulation(s.dbUrl, { registrations: 200, now: s.clock.now() });
   token = (await s.tokenFor('SUPPORT'))!;
-  const knex = s.orm.em.getConnection().getKnex();
-  knex.on('query', (q: { sql: string }) => {
-    if (counting) statements.push(q.sql);
-  });
+  counter = statementCounter(s);
   const t = await s.gql<{ __type: { fields: { name: string }[] } }>('{ __type(name: "Registration") { fields { name } } }', {}, token);
   registrationFields = new Set(t.data!.__type.fields.map((f) => f.name));
 }, 120_000);
@@ -48,10 +45,7 @@ function pageQuery(): string {
 }
 
 async function countStatements(first: number): Promise<{ rows: number; statements: string[] }> {
-  statements = [];
-  counting = true;
-  const r = await s.gql<{ registrations: { edges: { node: Record<string, unknown> }[] } }>(pageQuery(), { first }, token);
-  counting = false;
+  const { result: r, statements } = await counter.during(() => s.gql<{ registrations: { edges: { node: Record<string, unknown> }[] } }>(pageQuery(), { first }, token));
   expect(r.errors).toBeUndefined();
   return { rows: r.data!.registrations.edges.length, statements };
 }
