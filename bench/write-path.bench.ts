@@ -90,18 +90,8 @@ async function saveDraft(db: BenchDatabase, server: BenchServer): Promise<Measur
 
     bare.post('/save', async (req, reply) => {
       const { attemptId, answers } = req.body as { attemptId: string; answers: number[][] };
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const r = await client.query(BARE_SQL, [attemptId, JSON.stringify(answers)]);
-        await client.query('commit');
-        return reply.send({ ok: r.rowCount === 1 });
-      } catch (err) {
-        await client.query('rollback');
-        throw err;
-      } finally {
-        client.release();
-      }
+      const r = await inTransaction(pool, async (client) => ({ commit: true, value: await client.query(BARE_SQL, [attemptId, JSON.stringify(answers)]) }));
+      return reply.send({ ok: r.rowCount === 1 });
     });
     await bare.listen({ port: 0, host: '127.0.0.1' });
     const address = bare.server.address();
@@ -260,28 +250,15 @@ async function bookAppointment(db: BenchDatabase, server: BenchServer): Promise<
     const bareStarts = await startsOf(sessions.bare);
     bare.post('/book', async (req, reply) => {
       const { registrationId, startsAt } = req.body as { registrationId: string; startsAt: string };
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+      const answer = await inTransaction<{ refused: string } | { id: string }>(pool, async (client) => {
         const reg = await client.query<{ learner_id: string }>(BARE_LOCK_REGISTRATION, [registrationId, sessions.bare]);
-        if (reg.rowCount !== 1) {
-          await client.query('rollback');
-          return reply.send({ refused: 'ACTIVE_APPOINTMENT_EXISTS' });
-        }
+        if (reg.rowCount !== 1) return { commit: false, value: { refused: 'ACTIVE_APPOINTMENT_EXISTS' } };
         const slot = await client.query<{ booked: number; capacity: number }>(BARE_LOCK_SLOT, [sessions.bare, startsAt]);
-        if (slot.rows[0].booked >= slot.rows[0].capacity) {
-          await client.query('rollback');
-          return reply.send({ refused: 'SLOT_FULL' });
-        }
+        if (slot.rows[0].booked >= slot.rows[0].capacity) return { commit: false, value: { refused: 'SLOT_FULL' } };
         const a = await client.query<{ id: string }>(BARE_INSERT, [registrationId, sessions.bare, startsAt, reg.rows[0].learner_id]);
-        await client.query('commit');
-        return reply.send({ id: a.rows[0].id });
-      } catch (err) {
-        await client.query('rollback');
-        throw err;
-      } finally {
-        client.release();
-      }
+        return { commit: true, value: { id: a.rows[0].id } };
+      });
+      return reply.send(answer);
     });
     await bare.listen({ port: 0, host: '127.0.0.1' });
     const address = bare.server.address();
@@ -341,4 +318,20 @@ if (require.main === module) {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** The bare routes' transaction: committed when `fn` says so, rolled back when it refuses or throws; the client released. */
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { commit, value } = await fn(client);
+    await client.query(commit ? 'commit' : 'rollback');
+    return value;
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
+  } finally {
+    client.release();
+  }
 }
