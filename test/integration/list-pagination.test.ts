@@ -95,7 +95,7 @@ describe('staff list pages read as plain rows (issue 10)', () => {
     expect(all.nodes.every((n) => (n.payment as { id: string }).id && (n.registration as { learner: { email: string } }).learner.email)).toBe(true);
   });
 
-  it('fraudCases: the open queue by purge deadline, the others by opening, walked 1 at a time, with their evidence', async () => {
+  it('R-EVI-5: fraudCases: the open queue by purge deadline, the others by opening, walked 1 at a time, with their evidence', async () => {
     const selection = 'id status openedAt purgeDeadline evidence { id kind status }';
     const open = await walk('fraudCases', 'filter: { open: true }', selection, 1);
     const closed = await walk('fraudCases', 'filter: { open: false }', selection, 1);
