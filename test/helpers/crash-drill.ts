@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import { until } from './server-process';
+
+/**
+ * Shared by the crash drills (crash-drills.test.ts, crash-drills-jobs.test.ts): a job held inside
+ * PostgreSQL so that a kill -9 lands at a known point, and the queries that check the outcome.
+ */
+
+const GATE_KEY = 73_901;
+
+export const RUN_JOB = `mutation($job: JobName!) { runJob(job: $job) { jobRun { id job status itemsProcessed error instance } errors { code message } } }`;
+export type RunJob = { runJob: { jobRun: { id: string; job: string; status: string; itemsProcessed: number; error: string | null; instance: string } | null; errors: { code: string }[] } };
+
+export async function count(sql: pg.Client, query: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(query, params);
+  return Number(rows[0].n);
+}
+
+/** Waits until no other session is connected to the test database (a killed process's sessions have ended, its advisory locks are free). */
+export async function sessionsGone(sql: pg.Client): Promise<void> {
+  await until(
+    "the killed process's database sessions end",
+    async () => (await count(sql, `select count(*) as n from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`)) === 0,
+    20_000,
+  );
+}
+
+export type Gate = Awaited<ReturnType<typeof holdInside>>;
+
+/**
+ * Makes the job wait inside the database: once `counted` (by default the number of rows of `table`)
+ * is more than `after`, the statement inserting into `table` waits (in its transaction) on an
+ * advisory lock the test holds. `release()` lets it go.
+ */
+export async function holdInside(sql: pg.Client, table: string, after: number, counted = `select count(*) from ${table}`) {
+  await sql.query(`create or replace function crash_drill_gate() returns trigger language plpgsql as $$
+    begin
+      if (${counted}) > ${after} then perform pg_advisory_xact_lock_shared(${GATE_KEY}); end if;
+      return null;
+    end $$`);
+  await sql.query(`create trigger crash_drill_gate after insert on ${table} for each statement execute function crash_drill_gate()`);
+  await sql.query('select pg_advisory_lock($1)', [GATE_KEY]);
+  return {
+    /** A batch is waiting at the gate (its transaction open, its rows not committed). */
+    waiting: async () =>
+      (await count(sql, `select count(*) as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted and database = (select oid from pg_database where datname = current_database())`, [GATE_KEY])) > 0,
+    /**
+     * After the kill: lets the held statement finish (its client is gone, so its transaction can only
+     * roll back), waits for the dead process's sessions to end, and removes the trigger.
+     */
+    async release() {
+      await sql.query('select pg_advisory_unlock($1)', [GATE_KEY]);
+      await sessionsGone(sql);
+      await sql.query(`drop trigger crash_drill_gate on ${table}`);
+      await sql.query('drop function crash_drill_gate()');
+    },
+  };
+}
+
+export interface JobRunRow {
+  job: string;
+  trigger: string;
+  tick: Date | null;
+  status: string;
+  error: string | null;
+  items_processed: number;
+  instance: string;
+}
+
+export const jobRuns = async (sql: pg.Client, job: string) =>
+  (await sql.query<JobRunRow>(`select job, trigger, tick, status, error, items_processed, instance from job_run where job = $1 order by started_at, id`, [job])).rows;
