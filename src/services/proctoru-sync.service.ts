@@ -204,9 +204,28 @@ export class ProctorUSyncService {
     return this.log?.child({ requestId: row.request_id ?? 'proctoru-outbox', outboxId: row.id, appointmentId: row.appointment_id, op: row.op });
   }
 
+  /**
+   * Renews the row's lease just before its call, fenced by the claim's try count: a batch that
+   * outlived its lease (ProctorU slow: one call may take ~60 s with retries, a batch is 20 calls) finds
+   * the row claimed again by another worker (its count moved on) or reset by SUPPORT, and leaves it to
+   * that one instead of calling ProctorU a second time. Once renewed, no other worker can take the row
+   * for LEASE_MS, longer than one call's worst case.
+   */
+  private async renewLease(em: EntityManager, row: ClaimedRow): Promise<boolean> {
+    const renewed = await em.getConnection().execute<{ id: string }[]>(
+      `update proctoru_outbox set next_attempt_at = ? where id = ? and status = 'PENDING' and attempts = ? returning id`,
+      [new Date(this.clock.realNow().getTime() + LEASE_MS), row.id, row.attempts],
+    );
+    return renewed.length === 1;
+  }
+
   private async send(em: EntityManager, row: ClaimedRow): Promise<void> {
     const conn = em.getConnection();
     const log = this.rowLog(row);
+    if (!(await this.renewLease(em, row))) {
+      log?.info({ attempts: row.attempts }, 'ProctorU outbox: lease lost (another worker has the row); skipped');
+      return;
+    }
     try {
       const started = this.clock.realNow().getTime();
       const reservationNo = row.op === 'ADD' ? await this.add(em, row) : await this.remove(row);

@@ -192,6 +192,34 @@ describe('ProctorU outbox (issue 12, R-SCH, R-REG-2, R-REG-5)', () => {
     expect(sim.count('addAdHocProcess')).toBe(1);
   });
 
+  it('R-SCH-5: a worker whose lease ran out mid-batch leaves the row to the worker that took it since: one ProctorU booking, not two', async () => {
+    const r = await registration(s, session);
+    sim.down = true;
+    const failed = await settled((await book(s, r.registrationId, MON_1500, r.token)).appointment!.id);
+    expect(failed.providerSync).toBe('FAILED');
+    sim.down = false;
+    sim.reset();
+    const svc = s.app.services.proctoru;
+    type Claimed = { id: string; appointment_id: string; attempts: number };
+    const worker = svc as unknown as { claim(em: unknown): Promise<Claimed[]>; send(em: unknown, row: Claimed): Promise<void> };
+    const due = () => sql(s, `update proctoru_outbox set next_attempt_at = now() - interval '1 second' where appointment_id = ?`, [failed.id]);
+    // Worker A claims the row (due again after its back-off), then stalls past its lease.
+    await due();
+    const stale = (await worker.claim(s.orm.em.fork())).find((row) => row.appointment_id === failed.id)!;
+    expect(stale).toBeDefined();
+    await due();
+    // Worker B claims it since and books it.
+    const fresh = (await worker.claim(s.orm.em.fork())).find((row) => row.appointment_id === failed.id)!;
+    expect(fresh.attempts).toBe(stale.attempts + 1);
+    await worker.send(s.orm.em.fork(), fresh);
+    expect(sim.count('addAdHocProcess')).toBe(1);
+    // Worker A wakes up: its lease is gone, so it calls ProctorU no more (not even the look-up).
+    await worker.send(s.orm.em.fork(), stale);
+    expect(sim.calls).toHaveLength(2); // B's look-up and booking
+    expect(sim.reservationsFor(failed.id)).toHaveLength(1);
+    expect(await appointment(failed.id)).toMatchObject({ providerSync: 'SYNCED', providerReservationNo: sim.reservationsFor(failed.id)[0].reservation_no });
+  });
+
   it('the PROCTORU_OUTBOX job (every minute) sends what is due; ADMIN can run it', async () => {
     const r = await s.gql<{ runJob: { jobRun: { status: string } | null; errors: unknown[] } }>(
       'mutation { runJob(job: PROCTORU_OUTBOX) { jobRun { status } errors { code message } } }',
