@@ -18,6 +18,7 @@ import { loggerOptions, REQUEST_ID_LOG_LABEL } from '../logging';
 import { certificateRoute } from './certificate.route';
 import { registerAdmin } from './admin.route';
 import { registerGraphQL } from './graphql';
+import { lazySchemaCompilers } from './lazy-schema-compilers';
 import { evidenceRoute } from './evidence.route';
 import { learnerExportRoute } from './learner-export.route';
 import { registerMetrics } from './metrics';
@@ -72,6 +73,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The client address (per-address limits, logs): the TCP peer, unless it is a trusted proxy (TRUST_PROXY).
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     return503OnClosing: true,
+    schemaController: lazySchemaCompilers(),
   });
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

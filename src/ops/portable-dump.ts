@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, createGunzip } from 'node:zlib';
 import pg from 'pg';
-import { createOrm } from '../db/orm';
+import { createOrm, loadMigrator } from '../db/orm';
 
 /**
  * The portable backup format, for servers no installed pg_dump can read (the embedded PostgreSQL 17
@@ -58,7 +58,7 @@ export async function portableRestore(url: string, dir: string): Promise<void> {
   const orm = await createOrm(url);
   try {
     const last = manifest.migrations.at(-1);
-    if (last) await orm.getMigrator().up({ to: last });
+    if (last) await (await loadMigrator(orm)).up({ to: last });
   } finally {
     await orm.close(true);
   }
