@@ -5,7 +5,7 @@ import { type SealedStore } from '../storage';
 
 export const PURGE_BATCH = 200;
 /** Deletions in flight at once within a batch (file unlinks, S3 DeleteObject calls). */
-const DESTROY_CONCURRENCY = 16;
+const DESTROY_CONCURRENCY = 64;
 
 export interface PurgeOptions {
   /** The PURGE_EVIDENCE run, written on each purged row and tombstone (null when run outside the scheduler). */
@@ -43,11 +43,13 @@ interface Due {
  *   1. lock the oldest due rows (`for update skip locked`: two instances share the queue, never a row);
  *   2. re-read active holds with a fresh statement and leave held rows alone (a hold placed while the
  *      batch was being picked waits on these locks, see LegalHoldService.place);
- *   3. delete the bytes from the store (a missing object is logged and purged all the same);
- *   4. in one statement: shred the object keys (crypto-shredding: any copy of the bytes left anywhere,
- *      backups included, is unreadable), mark the rows PURGED (key cleared, purged-at, run id), insert
- *      tombstones (kind, size, SHA-256, purged-at, run: no personal data) and one audit event per
- *      object; commit.
+ *   3. delete the bytes from the store, 64 at a time (a missing object is logged and purged all the
+ *      same) while, in the same transaction, one statement shreds the object keys (crypto-shredding:
+ *      any copy of the bytes left anywhere, backups included, is unreadable) and marks the rows PURGED
+ *      (key cleared, purged-at, run id): the database works while the store does;
+ *   4. once every deletion has answered, one statement inserts the tombstones (kind, size, SHA-256,
+ *      purged-at, run, whether the bytes were already missing: no personal data) and one audit event
+ *      per object; commit.
  * Interrupted anywhere, nothing is half-done for good: before the commit nothing in the database
  * changed, so the next run takes the same rows again and finds their bytes gone (`storageWasMissing`);
  * after it, the rows have left the queue. Idempotent: a purged row is no longer RETAINED.
@@ -80,35 +82,48 @@ async function purgeBatch(em: EntityManager, ctx: ServiceContext, objects: Seale
   ]);
   const heldAttempts = new Set(held.map((h) => h.attempt_id));
   const due = picked.filter((r) => !heldAttempts.has(r.attempt_id));
+  if (due.length === 0) return { picked: picked.length, purged: 0, missing: 0 };
+  // The rows are marked (keys shredded, status PURGED) while their bytes are deleted: both inside this
+  // transaction, so nothing is visible, and nothing is final, before the commit below, whichever ends first.
+  const marking = em.execute<{ id: string }[]>(
+    `with shredded as (
+       delete from object_key k where k.storage_key = any(?::text[])
+     )
+     update evidence e set status = 'PURGED', storage_key = null, purged_at = ?, purge_job_run_id = ?
+     where e.id = any(?::uuid[]) and e.status = 'RETAINED' returning e.id`,
+    [textArray(due.map((r) => r.storage_key)), now, opts.runId, textArray(due.map((r) => r.id))],
+  );
+  marking.catch(() => undefined); // awaited below, after the deletions (whose error, if any, comes first)
   const missing = new Set<string>();
   await forEachLimited(due, DESTROY_CONCURRENCY, async (r) => {
     if (!(await objects.destroy(r.storage_key))) missing.add(r.id);
   });
+  const marked = new Set((await marking).map((r) => r.id));
   for (const r of due.filter((x) => missing.has(x.id))) {
     ctx.log.warn({ evidenceId: r.id, storageKey: r.storage_key }, 'evidence object already missing from storage; purging its record');
   }
   if (opts.afterDestroy) await opts.afterDestroy(due.map((r) => r.id));
-  if (due.length === 0) return { picked: picked.length, purged: 0, missing: 0 };
-  const rows = due.map((r) => ({ id: r.id, kind: r.kind, size_bytes: Number(r.size_bytes), sha256: r.sha256, storage_key: r.storage_key, missing: missing.has(r.id) }));
+  // Tombstones and audit events once the deletions are known (`storageWasMissing`): both tables are append-only.
+  const rows = due.filter((r) => marked.has(r.id)).map((r) => ({ id: r.id, kind: r.kind, size_bytes: Number(r.size_bytes), sha256: r.sha256, missing: missing.has(r.id) }));
   await em.execute(
     `with batch as (
-       select * from jsonb_to_recordset(?::jsonb) as x(id uuid, kind text, size_bytes bigint, sha256 text, storage_key text, missing boolean)
-     ), shredded as (
-       delete from object_key k using batch b where k.storage_key = b.storage_key
-     ), purged as (
-       update evidence e set status = 'PURGED', storage_key = null, purged_at = ?, purge_job_run_id = ?
-       from batch b where e.id = b.id and e.status = 'RETAINED' returning e.id
+       select * from jsonb_to_recordset(?::jsonb) as x(id uuid, kind text, size_bytes bigint, sha256 text, missing boolean)
      ), tombstones as (
        insert into evidence_tombstone (evidence_id, kind, size_bytes, sha256, purged_at, job_run_id, storage_was_missing)
-       select b.id, b.kind, b.size_bytes, b.sha256, ?, ?, b.missing from batch b join purged p on p.id = b.id
+       select b.id, b.kind, b.size_bytes, b.sha256, ?, ?, b.missing from batch b
      )
      insert into audit_event (at, actor, action, subject_type, subject_id, details, request_id)
      select ?, ?, 'evidence.purge', 'Evidence', b.id::text,
             jsonb_build_object('kind', b.kind, 'sizeBytes', b.size_bytes, 'jobRunId', ?::text, 'storageWasMissing', b.missing), ?
-     from batch b join purged p on p.id = b.id`,
-    [JSON.stringify(rows), now, opts.runId, now, opts.runId, now, actorOf(ctx.viewer), opts.runId, ctx.requestId],
+     from batch b`,
+    [JSON.stringify(rows), now, opts.runId, now, actorOf(ctx.viewer), opts.runId, ctx.requestId],
   );
   return { picked: picked.length, purged: due.length, missing: missing.size };
+}
+
+/** A PostgreSQL array literal of strings, each quoted (`{"a","b"}`). */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 /** Runs `fn` over the items, at most `limit` at a time. */
