@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './pg-load';
 import { createClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
@@ -60,6 +61,14 @@ async function main(): Promise<void> {
     // Half-written objects a crash left in the filesystem store's staging directory (an hour old, so another instance's uploads in flight stay).
     const swept = await new FsObjectStore(config.storage.dir).sweepTemporary();
     if (swept) log.info({ swept }, 'object store: leftover temporary files removed');
+  }
+  // Objects stored by writers that died before recording them (their object intents are old enough).
+  const { sweepObjectIntents } = await import('./storage/object-intents.js');
+  try {
+    const orphans = await sweepObjectIntents(orm.em.fork(), app.objects, clock.now());
+    if (orphans.intents || orphans.failed) log.info(orphans, 'object store: orphaned objects of interrupted writes deleted');
+  } catch (err) {
+    log.error({ err }, 'object store: the object intent sweep failed (retried before each ISSUE_CERTIFICATES run)');
   }
   const admin = await app.services.identity.ensureFirstAdmin(orm.em.fork());
   if (admin.generatedPassword) {

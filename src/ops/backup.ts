@@ -133,10 +133,22 @@ export async function restore(opts: { url: string; dir: string; root: string; st
     if (opts.clean) throw new Error('the portable format restores into an empty database only: create one and point the restore at it');
     await portableRestore(opts.url, opts.dir);
   }
+  await forgetObjectIntents(opts.url);
   const known = new Map<string, Tombstone>();
   for (const t of [...tombstonesInBackups(opts.root), ...(opts.extraTombstones ?? [])]) known.set(t.evidence_id, t);
   const applied = await reapplyTombstones(opts.url, [...known.values()], opts.store);
   return { format, tombstonesKnown: known.size, ...applied };
+}
+
+/**
+ * The object intents of the dump (uploads in flight when it was taken) are not the restored database's
+ * to sweep: the database the dump came from may have recorded those objects since, in the same store.
+ * Forgotten, they leave at worst an unreadable object behind, never delete a live one.
+ */
+async function forgetObjectIntents(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    if ((await c.query<{ t: string | null }>(`select to_regclass('object_intent')::text as t`)).rows[0].t) await c.query('delete from object_intent');
+  });
 }
 
 /**

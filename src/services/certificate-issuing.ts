@@ -3,6 +3,8 @@ import { actorOf } from '../auth/viewer';
 import { type ServiceContext } from '../context';
 import { holderName } from '../domain/certificate';
 import { CertificationSession } from '../entities';
+import { newStorageKey } from '../storage';
+import { recordObjectIntents, releaseObjectIntents } from '../storage/object-intents';
 import { type CertificateService, type RenderedCertificate } from './certificate.service';
 
 export const ISSUE_BATCH = 100;
@@ -35,6 +37,10 @@ interface QueueRow {
  * rendered and stored, then certificates, their object keys and audit events are inserted in one
  * statement. `on conflict do nothing` makes it idempotent: a registration certified meanwhile (or a
  * code collision) inserts nothing, and its stored object is destroyed after the commit.
+ * Before the first PDF is stored, the batch commits an object intent per storage key (its own
+ * statement, outside the batch's transaction); the batch's commit deletes the intents of the keys it
+ * records, the objects it does not keep are destroyed and their intents deleted after it. A process
+ * killed in between leaves intents, and the intent sweep deletes their objects (object-intents.ts).
  */
 export async function issuePendingCertificates(ctx: ServiceContext, certificates: CertificateService, opts: IssueAllOptions = {}): Promise<IssueAllReport> {
   const batch = opts.batchSize ?? ISSUE_BATCH;
@@ -44,15 +50,16 @@ export async function issuePendingCertificates(ctx: ServiceContext, certificates
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     if (opts.signal?.aborted) break;
-    const stored: string[] = [];
+    /** Keys with a committed intent: their objects may be stored. */
+    const intended: string[] = [];
     let step: { issued: number; last: string | null; orphans: string[] };
     try {
-      step = await ctx.em.fork().transactional((em) => issueBatch(em, ctx, certificates, sessions, after, batch, stored));
+      step = await ctx.em.fork().transactional((em) => issueBatch(em, ctx, certificates, sessions, after, batch, intended));
     } catch (err) {
-      await certificates.discard(stored);
+      await certificates.discard(ctx.em.fork(), intended);
       throw err;
     }
-    await certificates.discard(step.orphans);
+    await certificates.discard(ctx.em.fork(), step.orphans);
     report.issued += step.issued;
     if (step.last === null) break;
     after = step.last;
@@ -80,7 +87,7 @@ async function issueBatch(
   sessions: Map<string, CertificationSession>,
   after: string,
   limit: number,
-  stored: string[],
+  intended: string[],
 ): Promise<{ issued: number; last: string | null; orphans: string[] }> {
   const rows = await em.execute<QueueRow[]>(
     `select r.id as result_id, g.id as registration_id, g.session_id, g.locked_given_name, g.locked_family_name
@@ -93,17 +100,20 @@ async function issueBatch(
   if (missing.length) for (const s of await em.find(CertificationSession, { id: { $in: missing } })) sessions.set(s.id, s);
 
   const issuedAt = ctx.clock.now();
+  // The intents are committed (another connection) before anything is stored under their keys.
+  const keys = rows.map(() => newStorageKey('cert'));
+  await recordObjectIntents(ctx.em.fork(), keys, 'certificate', issuedAt);
+  intended.push(...keys);
   // Rendering is CPU, storing is I/O: each PDF is stored while the next one renders.
   const puts: Promise<RenderedCertificate & { row: QueueRow }>[] = [];
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
     const holder = holderName({ lockedGivenName: row.locked_given_name, lockedFamilyName: row.locked_family_name })!;
     const { verificationCode, pdf } = await certificates.renderPdf(sessions.get(row.session_id)!, holder, issuedAt);
-    puts.push(certificates.objects.putBuffer(pdf, { keyPrefix: 'cert' }).then((sealed) => ({ verificationCode, holderName: holder, sealed, row })));
+    puts.push(certificates.objects.putBuffer(pdf, { storageKey: keys[i] }).then((sealed) => ({ verificationCode, holderName: holder, sealed, row })));
   }
   const settled = await Promise.allSettled(puts);
   const rendered: (RenderedCertificate & { row: QueueRow })[] = [];
   for (const p of settled) if (p.status === 'fulfilled') rendered.push(p.value);
-  stored.push(...rendered.map((r) => r.sealed.storageKey));
   const failed = settled.find((p) => p.status === 'rejected');
   if (failed) throw failed.reason;
   const items = rendered.map((r) => {
@@ -146,5 +156,7 @@ async function issueBatch(
     [JSON.stringify(items), issuedAt, actorOf(ctx.viewer), issuedAt, actorOf(ctx.viewer), ctx.requestId],
   );
   const kept = new Set(inserted.map((i) => i.storage_key));
-  return { issued: kept.size, last: rows[rows.length - 1].result_id, orphans: stored.filter((k) => !kept.has(k)) };
+  // The recorded keys' intents go in this transaction; the others' after their objects (discard).
+  await releaseObjectIntents(em, [...kept]);
+  return { issued: kept.size, last: rows[rows.length - 1].result_id, orphans: keys.filter((k) => !kept.has(k)) };
 }

@@ -11,7 +11,8 @@ import * as v from '../domain/validate';
 import { Certificate, CertificationSession, ExamResult, FraudCase, Registration } from '../entities';
 import { type CertificateStatus } from '../entities/certificate.entity';
 import { type PageArgs, paginate } from '../schema/connection';
-import { type SealedObject, type SealedStore } from '../storage';
+import { newStorageKey, type SealedObject, type SealedStore } from '../storage';
+import { discardObjects, recordObjectIntents, releaseObjectIntents } from '../storage/object-intents';
 import { findObjectKey, recordObjectKey } from '../storage/object-keys';
 import { audit } from './audit.service';
 import { issuePendingCertificates, type IssueAllOptions, type IssueAllReport } from './certificate-issuing';
@@ -52,8 +53,9 @@ const F = ['registrationId'];
 
 /**
  * Certificates (R-CER): issue (once, from the locked name), revoke, read, sign download links.
- * The PDF is rendered once and stored encrypted before the transaction that records it commits; a
- * failed transaction destroys it again (best effort). Verification and the issuing job are in
+ * The PDF is rendered once and stored encrypted before the transaction that records it commits, under
+ * an object intent committed first; a failed transaction destroys it again (best effort; a process
+ * killed before either leaves the intent, and the intent sweep destroys it). Verification and the issuing job are in
  * certificate-verification.ts and certificate-issuing.ts.
  */
 export class CertificateService {
@@ -97,16 +99,26 @@ export class CertificateService {
     return { verificationCode, pdf };
   }
 
-  /** Renders the PDF with a fresh code and stores it (R-CER-2). */
-  async render(session: CertificationSession, holder: string, issuedAt: Date): Promise<RenderedCertificate> {
+  /**
+   * Renders the PDF with a fresh code and stores it (R-CER-2), under an object intent committed first
+   * (`ctx.em` is forked: the intent commits on its own). The caller records the key and releases the intent.
+   */
+  async render(ctx: ServiceContext, session: CertificationSession, holder: string, issuedAt: Date): Promise<RenderedCertificate> {
     const { verificationCode, pdf } = await this.renderPdf(session, holder, issuedAt);
-    const sealed = await this.objects.putBuffer(pdf, { keyPrefix: 'cert' });
-    return { verificationCode, holderName: holder, sealed };
+    const storageKey = newStorageKey('cert');
+    await recordObjectIntents(ctx.em.fork(), [storageKey], 'certificate', issuedAt);
+    try {
+      const sealed = await this.objects.putBuffer(pdf, { storageKey });
+      return { verificationCode, holderName: holder, sealed };
+    } catch (err) {
+      await this.discard(ctx.em.fork(), [storageKey]);
+      throw err;
+    }
   }
 
-  /** Best effort: the bytes of an object whose record did not commit. */
-  async discard(storageKeys: string[]): Promise<void> {
-    await Promise.all(storageKeys.map((k) => this.objects.destroy(k).catch(() => false)));
+  /** Best effort: the bytes and intents of objects whose record did not commit (`em` outside any transaction). */
+  async discard(em: EntityManager, storageKeys: string[]): Promise<void> {
+    await discardObjects(em, this.objects, storageKeys);
   }
 
   /** R-CER-1, R-CER-2: issueCertificate (CERTIFICATION). */
@@ -119,7 +131,7 @@ export class CertificateService {
     const session = await ctx.em.findOneOrFail(CertificationSession, { id: registration.session.id });
     const issuedAt = ctx.clock.now();
     for (let attempt = 1; ; attempt++) {
-      const rendered = await this.render(session, holderName(registration)!, issuedAt);
+      const rendered = await this.render(ctx, session, holderName(registration)!, issuedAt);
       try {
         return await ctx.em.transactional(async (em) => {
           // The registration lock serialises this with the job and a second click (lock order: registration first).
@@ -127,6 +139,7 @@ export class CertificateService {
           const now = await issueFacts(em, id);
           await this.refuse(em, now);
           recordObjectKey(em, rendered.sealed);
+          await releaseObjectIntents(em, [rendered.sealed.storageKey]);
           const cert = em.create(Certificate, {
             registration: id,
             result: now.resultId!,
@@ -146,7 +159,7 @@ export class CertificateService {
           return cert;
         });
       } catch (err) {
-        await this.discard([rendered.sealed.storageKey]);
+        await this.discard(ctx.em.fork(), [rendered.sealed.storageKey]);
         if (err instanceof UniqueConstraintViolationException) {
           const constraint = (err as unknown as { constraint?: string }).constraint;
           if (constraint === 'certificate_code_unique' && attempt < CODE_TRIES) continue;

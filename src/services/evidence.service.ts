@@ -9,7 +9,8 @@ import { DomainError } from '../domain/errors';
 import * as v from '../domain/validate';
 import { Evidence, ExamAttempt } from '../entities';
 import { type EvidenceKind } from '../entities/evidence.entity';
-import { type ByteRange, EmptyObjectError, ObjectNotFoundError, type SealedStore } from '../storage';
+import { type ByteRange, EmptyObjectError, newStorageKey, ObjectNotFoundError, type SealedStore } from '../storage';
+import { discardObjects, recordObjectIntents, releaseObjectIntents } from '../storage/object-intents';
 import { findObjectKey, recordObjectKey } from '../storage/object-keys';
 import { audit } from './audit.service';
 import { refreshPurgeDeadline } from './fraud-hooks';
@@ -51,6 +52,8 @@ export class EvidenceService {
    * "recording available" event): checks first, then streams the body into the store while hashing and
    * counting, then records the row, its key and an audit event in one transaction. A failure after the
    * upload destroys the uploaded bytes. A second object of the same kind is EVIDENCE_ALREADY_STORED.
+   * An object intent is committed before the upload and deleted with the record (or after the bytes
+   * are destroyed): a process killed in between leaves it, and the intent sweep destroys the orphan.
    */
   async ingest(ctx: ServiceContext, input: IngestInput): Promise<Evidence> {
     const kind = rules.evidenceKind(input.kind);
@@ -61,10 +64,13 @@ export class EvidenceService {
     if (!attempt) throw new DomainError('NOT_FOUND', 'No exam attempt with this id', ['attemptId']);
     if (await ctx.em.count(Evidence, { attempt, kind })) throw alreadyStored(kind);
 
+    const storageKey = newStorageKey('evi');
+    await recordObjectIntents(ctx.em.fork(), [storageKey], 'evidence', ctx.clock.now());
     let sealed;
     try {
-      sealed = await this.objects.put(input.body, { maxBytes: MAX_EVIDENCE_BYTES, keyPrefix: 'evi' });
+      sealed = await this.objects.put(input.body, { maxBytes: MAX_EVIDENCE_BYTES, storageKey });
     } catch (err) {
+      await this.discard(ctx, storageKey);
       if (err instanceof EmptyObjectError) v.fail(['body'], 'The body is empty: send the bytes of the recording or photo');
       throw err;
     }
@@ -86,6 +92,7 @@ export class EvidenceService {
           storageKey: sealed.storageKey,
         });
         recordObjectKey(em, sealed);
+        await releaseObjectIntents(em, [storageKey]);
         em.persist(evidence);
         await em.flush();
         // R-EVI-5: an open fraud case of the attempt now takes its purge deadline from the evidence.
@@ -95,10 +102,15 @@ export class EvidenceService {
         return evidence;
       });
     } catch (err) {
-      await this.objects.destroy(sealed.storageKey).catch((e: unknown) => ctx.log.error({ err: e, storageKey: sealed.storageKey }, 'evidence: orphan object not removed'));
+      await this.discard(ctx, storageKey);
       if (err instanceof UniqueConstraintViolationException) throw alreadyStored(kind);
       throw err;
     }
+  }
+
+  /** Best effort: destroys the bytes of an upload that will not be recorded, then its intent. */
+  private async discard(ctx: ServiceContext, storageKey: string): Promise<void> {
+    if (await discardObjects(ctx.em.fork(), this.objects, [storageKey])) ctx.log.error({ storageKey }, 'evidence: orphan object not removed (left to the intent sweep)');
   }
 
   /**

@@ -6,7 +6,7 @@ import { S3ObjectStore } from './s3-store';
 export { FsObjectStore } from './fs-store';
 export { S3ObjectStore, type S3StoreOptions } from './s3-store';
 export { type ByteRange, ObjectNotFoundError, type ObjectStore } from './object-store';
-export { CHUNK, EmptyObjectError, ObjectTooLargeError, readAll, type SealedObject, SealedStore } from './sealed-store';
+export { CHUNK, EmptyObjectError, newStorageKey, ObjectTooLargeError, type PutOptions, readAll, type SealedObject, SealedStore } from './sealed-store';
 
 /** The configured store: `fs:<dir>` (default `.data/objects`) or `s3://bucket`. */
 export function createObjectStore(config: Config): ObjectStore {

@@ -24,6 +24,6 @@ export async function shredObjectKeys(em: EntityManager, storageKeys: readonly s
 }
 
 /** A PostgreSQL text[] literal; storage keys are `[A-Za-z0-9._-]` only, but quote anyway. */
-function toTextArray(values: readonly string[]): string {
+export function toTextArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }

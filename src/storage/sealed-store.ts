@@ -189,16 +189,29 @@ class OpenTransform extends Transform {
   }
 }
 
+/** A new random storage key, `<prefix>-<uuid>`: what `put` uses unless given one (object intents name the key before the upload). */
+export function newStorageKey(prefix = 'obj'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export interface PutOptions {
+  maxBytes?: number;
+  keyPrefix?: string;
+  /** The key to store under (from `newStorageKey`, recorded in an intent first); default: a new one. */
+  storageKey?: string;
+}
+
 export class SealedStore {
   constructor(readonly store: ObjectStore) {}
 
   /**
-   * Encrypts and stores the stream under a new random key, hashing and counting the plaintext; never
-   * holds more than a chunk in memory. Refuses (and stores nothing) an empty body or one over `maxBytes`.
+   * Encrypts and stores the stream under a new random key (or `storageKey`), hashing and counting the
+   * plaintext; never holds more than a chunk in memory. Refuses (and stores nothing) an empty body or
+   * one over `maxBytes`.
    */
-  async put(body: Readable, options: { maxBytes?: number; keyPrefix?: string } = {}): Promise<SealedObject> {
+  async put(body: Readable, options: PutOptions = {}): Promise<SealedObject> {
     const dataKey = randomBytes(32);
-    const storageKey = `${options.keyPrefix ?? 'obj'}-${randomUUID()}`;
+    const storageKey = options.storageKey ?? newStorageKey(options.keyPrefix);
     const seal = new SealTransform(dataKey, randomBytes(8), options.maxBytes ?? Number.MAX_SAFE_INTEGER);
     try {
       // Both sides settle; the first error wins and the other one is handled, not left unhandled.
@@ -211,7 +224,7 @@ export class SealedStore {
   }
 
   /** Stores a buffer (a rendered certificate). */
-  async putBuffer(bytes: Buffer, options: { keyPrefix?: string } = {}): Promise<SealedObject> {
+  async putBuffer(bytes: Buffer, options: Omit<PutOptions, 'maxBytes'> = {}): Promise<SealedObject> {
     return this.put(Readable.from([bytes]), options);
   }
 

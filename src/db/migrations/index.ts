@@ -12,8 +12,13 @@ import { M0009ProctorU } from './m0009-proctoru';
 import { M0010Hardening } from './m0010-hardening';
 import { M0012OneRateLimiter } from './m0012-one-rate-limiter';
 import { M0013OutboxRequestId } from './m0013-outbox-request-id';
+import { M0014ObjectIntents } from './m0014-object-intents';
+import { MIGRATION_NAMES } from './names';
 
-/** Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/). */
+/**
+ * Every migration, in order. New migrations are appended here (explicit list: same from src/ and dist/)
+ * and their names to `./names.ts`.
+ */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0001Foundation', class: M0001Foundation },
   { name: 'M0002Registration', class: M0002Registration },
@@ -28,4 +33,9 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'M0010Hardening', class: M0010Hardening },
   { name: 'M0012OneRateLimiter', class: M0012OneRateLimiter },
   { name: 'M0013OutboxRequestId', class: M0013OutboxRequestId },
+  { name: 'M0014ObjectIntents', class: M0014ObjectIntents },
 ];
+
+if (MIGRATIONS.map((m) => m.name).join() !== MIGRATION_NAMES.join()) {
+  throw new Error('src/db/migrations/names.ts must list the names of MIGRATIONS (index.ts), in the same order');
+}
