@@ -353,6 +353,10 @@ export function csvOptions(columns: readonly ReportColumn[]): CsvOptions {
     record_delimiter: '\r\n',
     columns: columns.map((c) => c.label),
     escape_formulas: true,
+    // RFC 4180: a field holding a line break is quoted. csv-stringify quotes the whole record
+    // delimiter (CRLF) only; a lone LF or CR (a refund reason typed on two lines) would otherwise
+    // split the row in a spreadsheet.
+    quoted_match: /[\r\n]/,
     cast: {
       // Euros stay numbers until here: a negative amount is not taken for a formula.
       number: (value, context) => (columns[context.index ?? -1]?.kind === 'euros' ? eurosText(value) : String(value)),
@@ -364,10 +368,10 @@ export function csvOptions(columns: readonly ReportColumn[]): CsvOptions {
 }
 
 /**
- * What makes csv-stringify quote a field with these options: the delimiter, the quote, or the whole
- * record delimiter (with `record_delimiter` set, a lone `\r` or `\n` is not quoted).
+ * What makes csv-stringify quote a field with these options: the delimiter, the quote, or a line
+ * break (`quoted_match`; csv-stringify alone quotes only the whole record delimiter).
  */
-const NEEDS_QUOTES = /[;"]|\r\n/;
+const NEEDS_QUOTES = /[;"\r\n]/;
 const QUOTES = /"/g;
 
 /** One field, as csv-stringify writes it with `csvOptions` (`escape_formulas`, quoting, casts). */

@@ -50,6 +50,15 @@ describe('finance CSV rows (contract/HTTP.md CSV conventions)', () => {
     expect(rows.map((r) => csvLine(columns, r)).join('')).toBe(reference(columns, rows));
   });
 
+  it('a field holding any line break (CRLF, lone LF, lone CR) is quoted, so it stays one row', () => {
+    const [text] = columns;
+    expect(csvLine([text], { c0: 'motif\nsur deux lignes' })).toBe('"motif\nsur deux lignes"\r\n');
+    expect(csvLine([text], { c0: 'a\rb' })).toBe('"a\rb"\r\n');
+    expect(csvLine([text], { c0: 'a\r\nb' })).toBe('"a\r\nb"\r\n');
+    expect(csvLine([text], { c0: 'a;b' })).toBe('"a;b"\r\n');
+    expect(csvLine([text], { c0: 'plain' })).toBe('plain\r\n');
+  });
+
   it('mixed rows of the real reports, totals rows included', () => {
     for (const report of Object.values(REPORTS)) {
       const cols = report.columns;
