@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/db/orm';
 import { parsePayboxAnswer, TYPE_REFUND } from '../../src/providers/paybox/direct-client';
 import { PayboxSimulator } from '../../src/providers/paybox/simulator';
+import { PURGE_BATCH } from '../../src/services/evidence-purge';
 import { FsObjectStore } from '../../src/storage/fs-store';
 import { count, holdInside, jobRuns, RUN_JOB, type RunJob } from '../helpers/crash-drill';
 import { createTestDatabase, sqlClient } from '../helpers/database';
@@ -223,7 +224,9 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
 
   it('R-JOB-1, R-EVI-4: PURGE_EVIDENCE killed mid-batch (its objects already deleted, its records not): after the restart every expired object is purged exactly once, the held batch recorded as missing from storage', async () => {
     // One expired VIDEO per attempt (retention over since 2017), its key recorded and its object on disk.
-    const M = 1000;
+    // Two and a half batches: one commits, the second is held, the last half is never reached.
+    const B = PURGE_BATCH;
+    const M = B * 2.5;
     const { rows: evidence } = await sql.query<{ storage_key: string }>(
       `with e as (
          insert into evidence (id, attempt_id, registration_id, session_id, kind, content_type, size_bytes, sha256, captured_at, retain_until, received_at, received_by, storage_key)
@@ -243,15 +246,15 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
     const onDisk = () => evidence.filter((e) => existsSync(store.path(e.storage_key))).length;
     const keys = () => count(sql, `select count(*) as n from object_key where storage_key like 'evi-%'`);
 
-    // Batches of 200: two commit, the third has deleted its objects and waits before its commit when the process dies.
-    const gate = await holdInside(sql, 'evidence_tombstone', 400);
-    const pid = await killMidJob('PURGE_EVIDENCE', gate, async () => (await count(sql, 'select count(*) as n from evidence_tombstone')) === 400);
+    // The first batch commits, the second has deleted its objects and waits before its commit when the process dies.
+    const gate = await holdInside(sql, 'evidence_tombstone', B);
+    const pid = await killMidJob('PURGE_EVIDENCE', gate, async () => (await count(sql, 'select count(*) as n from evidence_tombstone')) === B);
     await gate.release();
     // The held batch rolled back: its rows still RETAINED with their keys, but their objects are gone.
-    expect(await count(sql, `select count(*) as n from evidence where status = 'PURGED'`)).toBe(400);
-    expect(await count(sql, 'select count(*) as n from evidence_tombstone')).toBe(400);
-    expect(await keys()).toBe(M - 400);
-    expect(onDisk()).toBe(M - 600);
+    expect(await count(sql, `select count(*) as n from evidence where status = 'PURGED'`)).toBe(B);
+    expect(await count(sql, 'select count(*) as n from evidence_tombstone')).toBe(B);
+    expect(await keys()).toBe(M - B);
+    expect(onDisk()).toBe(M - 2 * B);
 
     server = await spawnServer(env);
     api.url = server.url;
@@ -263,7 +266,7 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
     const admin = (await api.tokenFor('ADMIN'))!;
     const again = await api.gql<RunJob>(RUN_JOB, { job: 'PURGE_EVIDENCE' }, admin);
     expect(again.errors).toBeUndefined();
-    expect(again.data!.runJob.jobRun).toMatchObject({ status: 'SUCCEEDED', itemsProcessed: M - 400, error: null });
+    expect(again.data!.runJob.jobRun).toMatchObject({ status: 'SUCCEEDED', itemsProcessed: M - B, error: null });
 
     // Exactly once: every row PURGED with one tombstone and one audit event; no key, no byte left.
     expect(await count(sql, `select count(*) as n from evidence where status <> 'PURGED' or storage_key is not null`)).toBe(0);
@@ -273,7 +276,7 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
     expect(await keys()).toBe(0);
     expect(onDisk()).toBe(0);
     // The held batch's objects were deleted before the kill: the second run found them missing and said so.
-    expect(await count(sql, 'select count(*) as n from evidence_tombstone where storage_was_missing')).toBe(200);
+    expect(await count(sql, 'select count(*) as n from evidence_tombstone where storage_was_missing')).toBe(B);
     expect((await jobRuns(sql, 'PURGE_EVIDENCE')).map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
   }, 120_000);
 });
