@@ -17,6 +17,7 @@ import {
 import { ProviderIncidentType } from '../schema/incident.type';
 import { RegistrationType } from '../schema/registration.type';
 import { DateTimeScalar } from '../schema/scalars';
+import { mapMaybe } from './loaders';
 import { payload } from './payload';
 
 const READERS = ['LEARNER', 'SUPPORT', 'PAYMENTS', 'CERTIFICATION', 'INTEGRATION'] as const;
@@ -101,14 +102,14 @@ export class AppointmentResolver {
 @Resolver(() => RegistrationType)
 export class RegistrationSchedulingResolver {
   @FieldResolver(() => [AppointmentType], { description: 'All appointments ever booked, oldest first, cancelled and rescheduled ones included.' })
-  async appointments(@Root() r: Registration, @Ctx() ctx: Context) {
-    return historyOrder(await ctx.loaders.appointmentsByRegistration.load(r.id));
+  appointments(@Root() r: Registration, @Ctx() ctx: Context) {
+    return mapMaybe(ctx.loaders.appointmentsByRegistration.get(r.id), historyOrder);
   }
 
   @FieldResolver(() => AppointmentType, { nullable: true })
-  async activeAppointment(@Root() r: Registration, @Ctx() ctx: Context) {
+  activeAppointment(@Root() r: Registration, @Ctx() ctx: Context) {
     const now = ctx.clock.now();
-    return (await ctx.loaders.appointmentsByRegistration.load(r.id)).find((a) => isActive(a, now)) ?? null;
+    return mapMaybe(ctx.loaders.appointmentsByRegistration.get(r.id), (list) => list.find((a) => isActive(a, now)) ?? null);
   }
 
   @FieldResolver(() => [ProviderIncidentType])

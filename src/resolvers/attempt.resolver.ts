@@ -16,6 +16,7 @@ import {
 import { RegistrationType } from '../schema/registration.type';
 import { DateTimeScalar } from '../schema/scalars';
 import { type Row } from '../services/plain-rows';
+import { mapMaybe } from './loaders';
 import { payload } from './payload';
 
 const READERS = ['LEARNER', 'SUPPORT', 'CERTIFICATION', 'INTEGRATION'] as const;
@@ -117,12 +118,13 @@ export class RegistrationExamResolver {
 
   /** R-EXA-5, R-RES-2: the current result (the newest not voided, else the newest); a learner sees it once published. */
   @FieldResolver(() => ResultType, { nullable: true })
-  async result(@Root() r: Registration, @Ctx() ctx: Context): Promise<Row<ExamResult> | null> {
-    const results = await ctx.loaders.resultsByRegistration.load(r.id);
-    const current = results.find((x) => x.status !== 'VOIDED') ?? results[0] ?? null;
-    if (!current) return null;
-    if (ctx.viewer.kind === 'LEARNER' && !current.publishedAt) return null;
-    return current;
+  result(@Root() r: Registration, @Ctx() ctx: Context): Row<ExamResult> | null | Promise<Row<ExamResult> | null> {
+    return mapMaybe(ctx.loaders.resultsByRegistration.get(r.id), (results) => {
+      const current = results.find((x) => x.status !== 'VOIDED') ?? results[0] ?? null;
+      if (!current) return null;
+      if (ctx.viewer.kind === 'LEARNER' && !current.publishedAt) return null;
+      return current;
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import { type Certificate, type Registration } from '../entities';
 import { CertificateConnection, CertificatePayload, CertificateStatusEnum, CertificateType, CertificateVerificationType, RevokeCertificateInput } from '../schema/certificate.type';
 import { RegistrationType } from '../schema/registration.type';
 import { RateLimitedError } from '../services/certificate-verification';
+import { REGISTRATION_CERTIFICATE_READERS } from './field-roles';
 import { payload } from './payload';
 
 const STAFF_READERS = ['SUPPORT', 'PAYMENTS', 'CERTIFICATION', 'INTEGRATION'] as const;
@@ -73,9 +74,9 @@ export class CertificateResolver {
 @Resolver(() => RegistrationType)
 export class RegistrationCertificateResolver {
   /** The registration was already checked (a learner reads only their own), so its certificate is theirs. */
-  @Authorized(...STAFF_READERS, 'LEARNER')
+  @Authorized(...REGISTRATION_CERTIFICATE_READERS)
   @FieldResolver(() => CertificateType, { nullable: true })
   certificate(@Root() r: Registration, @Ctx() ctx: Context) {
-    return ctx.loaders.certificateByRegistration.load(r.id);
+    return ctx.loaders.certificateByRegistration.get(r.id);
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context';
 import { type FraudCase, type Registration } from '../entities';
 import { EvidenceType } from '../schema/evidence.type';
@@ -15,7 +16,9 @@ import {
   OpenFraudCaseInput,
 } from '../schema/fraud-case.type';
 import { RegistrationType } from '../schema/registration.type';
+import { FRAUD_CASE_EVIDENCE_READERS } from './field-roles';
 import { payload } from './payload';
+import { fraudCasePage } from './prefetch';
 
 /**
  * Fraud review and legal holds (R-EVI-3..5): thin calls into FraudCaseService and LegalHoldService.
@@ -27,13 +30,17 @@ export class FraudCaseResolver {
   /** Read: CERTIFICATION reviews; SUPPORT reads everything but evidence media (SPEC roles), so it sees cases without `evidence`. */
   @Authorized('CERTIFICATION', 'SUPPORT')
   @Query(() => FraudCaseConnection)
-  fraudCases(
+  async fraudCases(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => FraudCaseFilter, { nullable: true }) filter?: FraudCaseFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.fraudCases.list(ctx, filter ?? {}, { first, after });
+    // The page's evidence (for those `evidence` lets through) and registrations come with it when selected (prefetch.ts).
+    const page = await ctx.services.fraudCases.list(ctx, filter ?? {}, { first, after }, fraudCasePage.includes(info, ctx));
+    await fraudCasePage.prime(ctx, page, info);
+    return page;
   }
 
   @Authorized('CERTIFICATION', 'SUPPORT')
@@ -79,7 +86,7 @@ export class FraudCaseResolver {
 
   @FieldResolver(() => RegistrationType)
   registration(@Root() c: FraudCase, @Ctx() ctx: Context) {
-    return ctx.loaders.registration.load(c.registration.id);
+    return ctx.loaders.registration.get(c.registration.id);
   }
 
   @FieldResolver(() => LegalHoldType, { nullable: true, description: 'The active hold, else the latest released one.' })
@@ -98,10 +105,10 @@ export class FraudCaseResolver {
     return ctx.loaders.fraudCaseEventsByCase.load(c.id);
   }
 
-  @Authorized('CERTIFICATION')
+  @Authorized(...FRAUD_CASE_EVIDENCE_READERS)
   @FieldResolver(() => [EvidenceType], { description: 'CERTIFICATION and ADMIN only (R-EVI-2).' })
   evidence(@Root() c: FraudCase, @Ctx() ctx: Context) {
-    return ctx.loaders.evidenceByAttempt.load(c.attempt.id);
+    return ctx.loaders.evidenceByAttempt.get(c.attempt.id);
   }
 }
 

@@ -13,41 +13,97 @@ import { Appointment, Certificate, CertificationSession, EquipmentCheck, ExamAtt
  * a page's thousand entities cost more than its SQL (bench/README.md, "Read path").
  */
 export interface Loaders {
-  learner: DataLoader<string, Row<Learner> | null>;
-  session: DataLoader<string, CertificationSession | null>;
-  registrationsByLearner: DataLoader<string, Row<Registration>[]>;
-  registration: DataLoader<string, Row<Registration> | null>;
+  learner: RowLoader<Row<Learner> | null>;
+  session: RowLoader<CertificationSession | null>;
+  registrationsByLearner: RowLoader<Row<Registration>[]>;
+  registration: RowLoader<Row<Registration> | null>;
   /** By registration id: at most one payment per registration. */
-  paymentByRegistration: DataLoader<string, Row<Payment> | null>;
+  paymentByRegistration: RowLoader<Row<Payment> | null>;
   /** Newest first. */
-  equipmentChecksByLearner: DataLoader<string, EquipmentCheck[]>;
-  appointment: DataLoader<string, Row<Appointment> | null>;
+  equipmentChecksByLearner: RowLoader<EquipmentCheck[]>;
+  appointment: RowLoader<Row<Appointment> | null>;
   /** By registration id, oldest booking first (scheduling). */
-  appointmentsByRegistration: DataLoader<string, Row<Appointment>[]>;
+  appointmentsByRegistration: RowLoader<Row<Appointment>[]>;
   /** By registration id, oldest first (scheduling). */
-  incidentsByRegistration: DataLoader<string, ProviderIncident[]>;
+  incidentsByRegistration: RowLoader<ProviderIncident[]>;
   /** Refunds: payment and incident by id; requests by registration (oldest first); history by request (in order). */
-  payment: DataLoader<string, Row<Payment> | null>;
-  incident: DataLoader<string, ProviderIncident | null>;
-  refundRequestsByRegistration: DataLoader<string, Row<RefundRequest>[]>;
-  refundEventsByRequest: DataLoader<string, RefundEvent[]>;
+  payment: RowLoader<Row<Payment> | null>;
+  incident: RowLoader<ProviderIncident | null>;
+  refundRequestsByRegistration: RowLoader<Row<RefundRequest>[]>;
+  refundEventsByRequest: RowLoader<RefundEvent[]>;
   /** Exam: attempts by id and by registration (oldest unlock first), results by registration (newest first), content by session id. */
-  attempt: DataLoader<string, ExamAttempt | null>;
-  attemptsByRegistration: DataLoader<string, ExamAttempt[]>;
-  resultsByRegistration: DataLoader<string, Row<ExamResult>[]>;
-  examContentBySession: DataLoader<string, ExamContent | null>;
+  attempt: RowLoader<ExamAttempt | null>;
+  attemptsByRegistration: RowLoader<ExamAttempt[]>;
+  resultsByRegistration: RowLoader<Row<ExamResult>[]>;
+  examContentBySession: RowLoader<ExamContent | null>;
   /** By registration id: at most one certificate per registration (R-CER-2). */
-  certificateByRegistration: DataLoader<string, Row<Certificate> | null>;
+  certificateByRegistration: RowLoader<Row<Certificate> | null>;
   /** Evidence by attempt id (kind order), status ON_HOLD derived from an active legal hold (R-EVI-2). */
-  evidenceByAttempt: DataLoader<string, EvidenceType[]>;
+  evidenceByAttempt: RowLoader<EvidenceType[]>;
   /** Fraud review: cases by registration (oldest first), history by case (in order), legal holds by case (oldest first). */
-  fraudCasesByRegistration: DataLoader<string, Row<FraudCase>[]>;
-  fraudCaseEventsByCase: DataLoader<string, FraudCaseEvent[]>;
-  legalHoldsByCase: DataLoader<string, LegalHold[]>;
+  fraudCasesByRegistration: RowLoader<Row<FraudCase>[]>;
+  fraudCaseEventsByCase: RowLoader<FraudCaseEvent[]>;
+  legalHoldsByCase: RowLoader<LegalHold[]>;
 }
 
-export function byIdLoader<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => {
+/**
+ * A per-request DataLoader that also answers synchronously what it already holds: rows a list resolver
+ * primed (resolvers/prefetch.ts) or a batch already loaded. `get` then returns the value itself, so a
+ * field resolver over a page's rows completes without a promise per row (graphql-js then completes the
+ * page synchronously); otherwise it is `load`. Same values, same batching, as the DataLoader alone.
+ */
+export class RowLoader<V> {
+  private readonly known = new Map<string, V>();
+  /** Keys asked of the DataLoader (loading or loaded): priming them changes nothing. */
+  private readonly asked = new Set<string>();
+  private readonly loader: DataLoader<string, V>;
+
+  constructor(private readonly batch: (keys: readonly string[]) => Promise<V[]>) {
+    this.loader = new DataLoader<string, V>(async (keys) => {
+      const values = await batch(keys);
+      keys.forEach((k, i) => this.known.set(k, values[i]));
+      return values;
+    });
+  }
+
+  load(key: string): Promise<V> {
+    this.asked.add(key);
+    return this.loader.load(key);
+  }
+
+  /** The value if held, else a promise of it. */
+  get(key: string): V | Promise<V> {
+    return this.known.has(key) ? (this.known.get(key) as V) : this.load(key);
+  }
+
+  /**
+   * Loads the keys not yet held or asked for in one batch (the statement `load` would send for them) and
+   * holds the values: a list resolver's prefetch for its page, without a promise per key.
+   */
+  async prefetch(keys: readonly string[]): Promise<void> {
+    const missing = [...new Set(keys)].filter((k) => !this.known.has(k) && !this.asked.has(k));
+    if (!missing.length) return;
+    const values = await this.batch(missing);
+    missing.forEach((k, i) => this.prime(k, values[i]));
+  }
+
+  /** Holds `value` for `key` unless the key was already held or asked for (the first answer wins, as with DataLoader's `prime`). */
+  prime(key: string, value: V): this {
+    if (!this.known.has(key) && !this.asked.has(key)) {
+      this.loader.prime(key, value);
+      this.known.set(key, value);
+    }
+    return this;
+  }
+}
+
+/** `f` of a value that may still be a promise (a `RowLoader.get`), without a promise when it is not. */
+export function mapMaybe<T, U>(value: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+export function byIdLoader<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>): RowLoader<T | null> {
+  return new RowLoader<T | null>(async (ids) => {
     const rows = await load(ids);
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
@@ -55,8 +111,8 @@ export function byIdLoader<T extends { id: string }>(load: (ids: readonly string
 }
 
 /** Groups rows by a key (e.g. all registrations of each learner), in the order the query returned them. */
-export function groupLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(async (keys) => {
+export function groupLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): RowLoader<T[]> {
+  return new RowLoader<T[]>(async (keys) => {
     const rows = await load(keys);
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const row of rows) groups.get(keyOf(row))?.push(row);
@@ -65,16 +121,16 @@ export function groupLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, 
 }
 
 /** At most one row per key (e.g. the payment of each registration). */
-function oneByKeyLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (keys) => {
+function oneByKeyLoader<T>(load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): RowLoader<T | null> {
+  return new RowLoader<T | null>(async (keys) => {
     const map = new Map((await load(keys)).map((r) => [keyOf(r), r]));
     return keys.map((k) => map.get(k) ?? null);
   });
 }
 
 /** Like `groupLoader`, for rows that come with their key (`selectKeyedRows`). */
-function keyedGroupLoader<T>(load: (keys: readonly string[]) => Promise<{ key: string; row: T }[]>): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(async (keys) => {
+function keyedGroupLoader<T>(load: (keys: readonly string[]) => Promise<{ key: string; row: T }[]>): RowLoader<T[]> {
+  return new RowLoader<T[]>(async (keys) => {
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const { key, row } of await load(keys)) groups.get(key)?.push(row);
     return keys.map((k) => groups.get(k) ?? []);
@@ -126,7 +182,7 @@ export function createLoaders(em: EntityManager): Loaders {
       });
     }),
     certificateByRegistration: oneByKeyLoader((ids) => rowsWhere(Certificate, 'registration_id', ids), (c) => c.registration.id),
-    examContentBySession: new DataLoader<string, ExamContent | null>(async (ids) => {
+    examContentBySession: new RowLoader<ExamContent | null>(async (ids) => {
       const rows = await em.find(ExamContent, { sessionId: { $in: [...ids] } });
       const map = new Map(rows.map((c) => [c.sessionId, c]));
       return ids.map((id) => map.get(id) ?? null);

@@ -3,6 +3,7 @@ import { type Context } from '../context';
 import { type Payment, type Registration } from '../entities';
 import { PaymentConnection, PaymentFilter, PaymentPayload, PaymentType, RecordPaymentInput } from '../schema/payment.type';
 import { RegistrationType } from '../schema/registration.type';
+import { REGISTRATION_PAYMENT_READERS } from './field-roles';
 import { payload } from './payload';
 
 /** Card data: PAYMENTS, INTEGRATION (and ADMIN). SUPPORT reads everything except payment card data (SPEC roles). */
@@ -61,9 +62,9 @@ export class PaymentResolver {
 @Resolver(() => RegistrationType)
 export class RegistrationPaymentResolver {
   /** The payment of a registration the viewer may see; CERTIFICATION has no business with payments. */
-  @Authorized('LEARNER', 'SUPPORT', 'PAYMENTS', 'INTEGRATION')
+  @Authorized(...REGISTRATION_PAYMENT_READERS)
   @FieldResolver(() => PaymentType, { nullable: true })
   payment(@Root() r: Registration, @Ctx() ctx: Context) {
-    return ctx.loaders.paymentByRegistration.load(r.id);
+    return ctx.loaders.paymentByRegistration.get(r.id);
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context';
 import { type RefundRequest, type Registration } from '../entities';
 import { ProviderIncidentType } from '../schema/incident.type';
@@ -17,6 +18,7 @@ import {
 } from '../schema/refund.type';
 import { RegistrationType } from '../schema/registration.type';
 import { payload } from './payload';
+import { refundRequestPage } from './prefetch';
 
 /** Refunds (R-REF): thin calls into RefundService. ADMIN may do everything (auth-checker). */
 @Resolver(() => RefundRequestType)
@@ -30,13 +32,17 @@ export class RefundResolver {
 
   @Authorized('PAYMENTS', 'SUPPORT')
   @Query(() => RefundRequestConnection)
-  refundRequests(
+  async refundRequests(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => RefundRequestFilter, { nullable: true }) filter?: RefundRequestFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.refunds.list(ctx, filter ?? {}, { first, after });
+    // The page's payments, registrations and learners come with it when selected (prefetch.ts).
+    const page = await ctx.services.refunds.list(ctx, filter ?? {}, { first, after }, refundRequestPage.includes(info));
+    await refundRequestPage.prime(ctx, page, info);
+    return page;
   }
 
   @Authorized('PAYMENTS', 'SUPPORT', 'LEARNER')
@@ -77,12 +83,12 @@ export class RefundResolver {
 
   @FieldResolver(() => RegistrationType)
   registration(@Root() r: RefundRequest, @Ctx() ctx: Context) {
-    return ctx.loaders.registration.load(r.registration.id);
+    return ctx.loaders.registration.get(r.registration.id);
   }
 
   @FieldResolver(() => PaymentType)
   payment(@Root() r: RefundRequest, @Ctx() ctx: Context) {
-    return ctx.loaders.payment.load(r.payment.id);
+    return ctx.loaders.payment.get(r.payment.id);
   }
 
   @FieldResolver(() => ProviderIncidentType, { nullable: true })

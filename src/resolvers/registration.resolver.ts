@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context';
 import { type CertificationSession, type Learner, type Registration } from '../entities';
 import { CertificationSessionType } from '../schema/certification-session.type';
@@ -14,10 +15,19 @@ import {
   RegistrationType,
   StartRegistrationInput,
 } from '../schema/registration.type';
-import { registrationStep } from '../services/registration.service';
+import { type RegistrationFilter as RegistrationFilterArgs, registrationStep } from '../services/registration.service';
+import { type PageArgs } from '../schema/connection';
 import { payload } from './payload';
+import { registrationPage } from './prefetch';
 
 const READERS = ['LEARNER', 'SUPPORT', 'PAYMENTS', 'CERTIFICATION', 'INTEGRATION'] as const;
+
+/** A page of registrations, with the relations its query selects read with it (prefetch.ts). */
+async function registrationList(ctx: Context, info: GraphQLResolveInfo, filter: RegistrationFilterArgs, page: PageArgs) {
+  const result = await ctx.services.registrations.list(ctx, filter, page, registrationPage.includes(info, ctx));
+  await registrationPage.prime(ctx, result, info);
+  return result;
+}
 
 @Resolver(() => RegistrationType)
 export class RegistrationResolver {
@@ -26,11 +36,12 @@ export class RegistrationResolver {
   @Query(() => RegistrationConnection)
   registrations(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => RegistrationFilter, { nullable: true }) filter?: RegistrationFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.registrations.list(ctx, filter ?? {}, { first, after });
+    return registrationList(ctx, info, filter ?? {}, { first, after });
   }
 
   @Authorized(...READERS)
@@ -75,7 +86,7 @@ export class RegistrationResolver {
 
   @FieldResolver(() => LearnerType)
   learner(@Root() r: Registration, @Ctx() ctx: Context) {
-    return ctx.loaders.learner.load(r.learner.id);
+    return ctx.loaders.learner.get(r.learner.id);
   }
 }
 
@@ -87,11 +98,12 @@ export class SessionRegistrationsResolver {
   registrations(
     @Root() session: CertificationSession,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('status', () => RegistrationStatusEnum, { nullable: true }) status?: RegistrationStatusEnum,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.registrations.list(ctx, { sessionId: session.id, status }, { first, after });
+    return registrationList(ctx, info, { sessionId: session.id, status }, { first, after });
   }
 }
 

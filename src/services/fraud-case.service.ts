@@ -10,7 +10,7 @@ import { type FraudCaseSource } from '../entities/fraud-case.entity';
 import { type PageArgs } from '../schema/connection';
 import { revokeCertificateOfRegistration } from './certificate-revocation';
 import { recordCaseEvent, transition } from './fraud-case-transition';
-import { paginateSql, type SqlFilter } from './plain-rows';
+import { type PageInclude, paginateSql, type SqlFilter } from './plain-rows';
 import { publishPendingResult, voidResultForFraud } from './result-publication';
 
 export interface OpenFraudCaseInput {
@@ -123,8 +123,8 @@ export class FraudCaseService {
     });
   }
 
-  /** Staff list: the open queue by purge deadline (R-EVI-5), otherwise oldest opened first. Plain rows (output only). */
-  list(ctx: ServiceContext, filter: FraudCaseFilter, page: PageArgs) {
+  /** Staff list: the open queue by purge deadline (R-EVI-5), otherwise oldest opened first. Plain rows (output only), with the related rows `include` names (resolvers/prefetch.ts). */
+  list(ctx: ServiceContext, filter: FraudCaseFilter, page: PageArgs, include: readonly PageInclude[] = []) {
     const q: SqlFilter = { where: [], params: [] };
     if (filter.status) {
       q.where.push('e.status = ?');
@@ -138,8 +138,8 @@ export class FraudCaseService {
       q.where.push('e.session_id = ?');
       q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : NO_ID);
     }
-    if (filter.open) return paginateSql(ctx.em, FraudCase, q, [{ purgeDeadline: 'asc' }, { id: 'asc' }], page);
-    return paginateSql(ctx.em, FraudCase, q, [{ openedAt: 'asc' }, { id: 'asc' }], page);
+    if (filter.open) return paginateSql(ctx.em, FraudCase, q, [{ purgeDeadline: 'asc' }, { id: 'asc' }], page, include);
+    return paginateSql(ctx.em, FraudCase, q, [{ openedAt: 'asc' }, { id: 'asc' }], page, include);
   }
 
   async get(ctx: ServiceContext, id: string): Promise<FraudCase | null> {

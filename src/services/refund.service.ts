@@ -11,7 +11,7 @@ import { type PayboxDirect } from '../providers/paybox/direct-client';
 import { type PageArgs } from '../schema/connection';
 import { audit } from './audit.service';
 import { claimIdempotencyKey } from './idempotency';
-import { paginateSql, type SqlFilter } from './plain-rows';
+import { type PageInclude, paginateSql, type SqlFilter } from './plain-rows';
 import { type ExecuteRefundInput, type RecoveryReport, RefundExecution, type RefundTestHooks, type SettleRefundManuallyInput } from './refund-execution';
 import { assertStillEligible, F, invalidTransition, isReasonRefusal, loadRefund, LOCK, refundFacts, refusal, requiredComment } from './refund-rules';
 import { transition } from './refund-transition';
@@ -166,8 +166,8 @@ export class RefundService {
     });
   }
 
-  /** Staff list, oldest request first (needsAction: not final). Plain rows (output only). */
-  list(ctx: ServiceContext, filter: RefundRequestFilter, page: PageArgs) {
+  /** Staff list, oldest request first (needsAction: not final). Plain rows (output only), with the related rows `include` names (resolvers/prefetch.ts). */
+  list(ctx: ServiceContext, filter: RefundRequestFilter, page: PageArgs, include: readonly PageInclude[] = []) {
     const q: SqlFilter = { where: [], params: [] };
     if (filter.status) {
       q.where.push('e.status = ?');
@@ -186,7 +186,7 @@ export class RefundService {
       q.where.push('r.session_id = ?');
       q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000');
     }
-    return paginateSql(ctx.em, RefundRequest, q, [{ requestedAt: 'asc' }, { id: 'asc' }], page);
+    return paginateSql(ctx.em, RefundRequest, q, [{ requestedAt: 'asc' }, { id: 'asc' }], page, include);
   }
 
   /** One request: staff, or the learner whose registration it is (others' look absent). */

@@ -9,7 +9,7 @@ import { CertificationSession, Learner, Registration } from '../entities';
 import { type PageArgs } from '../schema/connection';
 import { audit } from './audit.service';
 import { assertOwnLearner, likeEscape } from './learner.service';
-import { paginateSql, type SqlFilter } from './plain-rows';
+import { type PageInclude, paginateSql, type SqlFilter } from './plain-rows';
 
 export interface StartRegistrationInput {
   sessionId: string;
@@ -136,8 +136,8 @@ export class RegistrationService {
     }
   }
 
-  /** Staff list (R-SUP-1 search on the learner), oldest first; a learner lists their own. Plain rows (output only). */
-  list(ctx: ServiceContext, filter: RegistrationFilter, page: PageArgs) {
+  /** Staff list (R-SUP-1 search on the learner), oldest first; a learner lists their own. Plain rows (output only), with the related rows `include` names (resolvers/prefetch.ts). */
+  list(ctx: ServiceContext, filter: RegistrationFilter, page: PageArgs, include: readonly PageInclude[] = []) {
     const q: SqlFilter = { where: [], params: [] };
     if (filter.sessionId) {
       q.where.push('e.session_id = ?');
@@ -158,7 +158,7 @@ export class RegistrationService {
       q.where.push('(l.email ilike ? or l.username ilike ? or l.given_name ilike ? or l.family_name ilike ? or l.external_id ilike ?)');
       q.params.push(like, like, like, like, like);
     }
-    return paginateSql(ctx.em, Registration, q, [{ createdAt: 'asc' }, { id: 'asc' }], page);
+    return paginateSql(ctx.em, Registration, q, [{ createdAt: 'asc' }, { id: 'asc' }], page, include);
   }
 }
 
