@@ -1,3 +1,4 @@
+import './production-env';
 import 'reflect-metadata';
 import { deepStrictEqual } from 'node:assert';
 import Fastify from 'fastify';
@@ -117,7 +118,8 @@ export async function run() {
   const db = await openBenchDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
   const bare = Fastify({ logger: false });
-  const server = await startBenchServer(db).catch(async (err: unknown) => {
+  // As the Docker image runs it (NODE_ENV=production; see production-env.ts for the libraries).
+  const server = await startBenchServer(db, { env: { NODE_ENV: 'production' } }).catch(async (err: unknown) => {
     await db.close();
     throw err;
   });

@@ -1,3 +1,4 @@
+import './production-env';
 import 'reflect-metadata';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
