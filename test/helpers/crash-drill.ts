@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { until } from './server-process';
 
@@ -69,3 +71,51 @@ export interface JobRunRow {
 
 export const jobRuns = async (sql: pg.Client, job: string) =>
   (await sql.query<JobRunRow>(`select job, trigger, tick, status, error, items_processed, instance from job_run where job = $1 order by started_at, id`, [job])).rows;
+
+/**
+ * A provider as the killed server sees it: an HTTP stand-in in the test process, in front of the real
+ * simulator (which outlives the server). A subclass's `handle` forwards calls, or holds an answer back
+ * (`hold`) as if the process died before reading it; `T` is what a hold reports (`onHeld`).
+ */
+export abstract class HoldingStandIn<T> {
+  url = '';
+  private server: Server | undefined;
+  private held: ServerResponse[] = [];
+  protected onHeld: ((what: T) => void) | undefined;
+
+  /** Listens on a free loopback port; `path` is appended to `url`. */
+  async start(path = ''): Promise<void> {
+    this.server = createServer((req, res) => void this.receive(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  /** Drops held connections (the server that made them is dead). */
+  dropHeld(): void {
+    for (const res of this.held) res.destroy();
+    this.held = [];
+  }
+
+  async stop(): Promise<void> {
+    this.dropHeld();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Keeps the call's response open, unanswered, and reports it. */
+  protected hold(res: ServerResponse, what: T): void {
+    this.held.push(res);
+    this.onHeld?.(what);
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void>;
+
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    await this.handle(req, res, Buffer.concat(chunks).toString('utf8'));
+  }
+}

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProctorUClient } from '../../src/providers/proctoru/client';
 import { ProctorUSimulator } from '../../src/providers/proctoru/simulator';
-import { count, type Gate, holdInside, jobRuns, RUN_JOB, type RunJob, sessionsGone } from '../helpers/crash-drill';
+import { count, type Gate, holdInside, HoldingStandIn, jobRuns, RUN_JOB, type RunJob, sessionsGone } from '../helpers/crash-drill';
 import { createTestDatabase, sqlClient } from '../helpers/database';
 import { apiClient, type ApiClient, buildServer, installationEnv, type ServerProcess, spawnServer, until } from '../helpers/server-process';
 
@@ -283,20 +282,12 @@ describe('kill -9 in the middle of END_EXPIRED_ATTEMPTS and of PURGE_PROFILES, t
  * `holdAdd`-th addAdHocProcess (counted from when it is set): forwarded (ProctorU makes the
  * reservation), then its answer held back, as if the process died before reading it.
  */
-class ProctorUStandIn {
+class ProctorUStandIn extends HoldingStandIn<string> {
   private holdAdd: number | undefined;
   private adds = 0;
-  private server: Server | undefined;
-  private held: ServerResponse[] = [];
-  private onHeld: ((reservationId: string) => void) | undefined;
-  url = '';
 
-  constructor(private readonly proctoru: ProctorUSimulator) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  constructor(private readonly proctoru: ProctorUSimulator) {
+    super();
   }
 
   /** Holds the answer of the `n`-th addAdHocProcess from now; resolves with its reservation_id when it is held. */
@@ -306,26 +297,12 @@ class ProctorUStandIn {
     return new Promise((resolve) => (this.onHeld = resolve));
   }
 
-  /** Drops held connections (the server that made them is dead). */
-  dropHeld(): void {
-    for (const res of this.held) res.destroy();
-    this.held = [];
+  override dropHeld(): void {
+    super.dropHeld();
     this.holdAdd = undefined;
   }
 
-  async stop(): Promise<void> {
-    this.dropHeld();
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const answer = await fetch(`${this.proctoru.url}${req.url ?? '/'}`, {
       method: req.method,
       headers: { 'content-type': 'application/json', 'authorization-token': String(req.headers['authorization-token'] ?? '') },
@@ -334,8 +311,7 @@ class ProctorUStandIn {
     const text = await answer.text();
     const method = (req.url ?? '').replace(/^\/+|\/+$/g, '');
     if (method === 'addAdHocProcess' && this.holdAdd !== undefined && ++this.adds === this.holdAdd) {
-      this.held.push(res);
-      this.onHeld?.((JSON.parse(body) as { reservation_id: string }).reservation_id);
+      this.hold(res, (JSON.parse(body) as { reservation_id: string }).reservation_id);
       return;
     }
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text);

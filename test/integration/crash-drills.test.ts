@@ -1,7 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type pg from 'pg';
@@ -11,7 +10,7 @@ import { parsePayboxAnswer, TYPE_REFUND } from '../../src/providers/paybox/direc
 import { PayboxSimulator } from '../../src/providers/paybox/simulator';
 import { PURGE_BATCH } from '../../src/services/evidence-purge';
 import { FsObjectStore } from '../../src/storage/fs-store';
-import { count, holdInside, jobRuns, RUN_JOB, type RunJob } from '../helpers/crash-drill';
+import { count, holdInside, HoldingStandIn, jobRuns, RUN_JOB, type RunJob } from '../helpers/crash-drill';
 import { createTestDatabase, sqlClient } from '../helpers/database';
 import { APPROVE_REFUND, call, createSession, EXECUTE_REFUND, key, paidRegistration, REFUND_FIELDS, REQUEST_REFUND, requestInput } from '../helpers/refund-factories';
 import { type TestServer } from '../helpers/server';
@@ -287,19 +286,15 @@ describe('kill -9 in the middle of a job, then restart: every item is done exact
  * `answer-then-hold` it is forwarded (the money moves) and its answer held back; in `hold` it is held
  * without being forwarded (Paybox never processes it).
  */
-class PayboxStandIn {
+class PayboxStandIn extends HoldingStandIn<string> {
   mode: 'pass' | 'answer-then-hold' | 'hold' = 'pass';
-  private server: Server | undefined;
-  private held: ServerResponse[] = [];
-  private onHeld: ((numQuestion: string) => void) | undefined;
-  url = '';
 
-  constructor(private readonly paybox: PayboxSimulator) {}
+  constructor(private readonly paybox: PayboxSimulator) {
+    super();
+  }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/PPPS.php`;
+  override start(): Promise<void> {
+    return super.start('/PPPS.php');
   }
 
   /** Resolves with the NUMQUESTION of the next refund held. */
@@ -307,25 +302,7 @@ class PayboxStandIn {
     return new Promise((resolve) => (this.onHeld = resolve));
   }
 
-  /** Drops held connections (the server that made them is dead). */
-  dropHeld(): void {
-    for (const res of this.held) res.destroy();
-    this.held = [];
-  }
-
-  async stop(): Promise<void> {
-    this.dropHeld();
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(_req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const fields = parsePayboxAnswer(body);
     const forward = async () => {
       const answer = await fetch(this.paybox.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -337,8 +314,7 @@ class PayboxStandIn {
       return;
     }
     if (this.mode === 'answer-then-hold') await forward();
-    this.held.push(res);
-    this.onHeld?.(fields.NUMQUESTION);
+    this.hold(res, fields.NUMQUESTION);
   }
 }
 
