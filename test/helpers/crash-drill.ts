@@ -119,3 +119,35 @@ export abstract class HoldingStandIn<T> {
     await this.handle(req, res, Buffer.concat(chunks).toString('utf8'));
   }
 }
+
+/**
+ * A session for rows seeded in SQL. Each option is an SQL expression; by default the exam period is
+ * the two weeks before the certificate deadline.
+ */
+export async function insertSession(
+  sql: pg.Client,
+  deadline: string,
+  opts: { periodStart?: string; periodEnd?: string; capacity?: number } = {},
+): Promise<string> {
+  const { rows } = await sql.query<{ id: string }>(
+    `insert into certification_session (id, course_title, course_code, university, course_start_date, price_cents, currency, exam_period_start, exam_period_end,
+       daily_start, daily_end, excluded_weekdays, time_zone, exam_duration_minutes, slot_step_minutes, booking_lead_hours, slot_capacity,
+       certificate_deadline, evidence_retention_days, pass_mark_percent, created_at, created_by)
+     values (gen_random_uuid(), 'Introduction à la cartographie des processus métiers', '26001S03', 'Université Jean Moulin Lyon 3', '2017-01-09', 6000, 'EUR',
+       ${opts.periodStart ?? `(${deadline})::date - 14`}, ${opts.periodEnd ?? `(${deadline})::date - 1`}, '15:00', '21:00', '{WEDNESDAY}', 'Europe/Paris', 30, 15, 72,
+       ${opts.capacity ?? 1000}, ${deadline}, 42, 60, now(), 'test:crash-drill')
+     returning id`,
+  );
+  return rows[0].id;
+}
+
+/** A paid, ACTIVE registration (name locked) in `sessionId` for each learner `<tag>-*`. */
+export async function register(sql: pg.Client, tag: string, sessionId: string): Promise<void> {
+  await sql.query(
+    `insert into registration (id, session_id, learner_id, status, requirements_acknowledged_at, terms_version, terms_accepted_at,
+                               locked_given_name, locked_family_name, name_locked_at, paid_at, created_at, created_by)
+     select gen_random_uuid(), $1, l.id, 'ACTIVE', now(), '2017-01', now(), l.given_name, l.family_name, now(), now(), now(), 'test:crash-drill'
+     from learner l where l.external_id like $2 || '-%'`,
+    [sessionId, tag],
+  );
+}

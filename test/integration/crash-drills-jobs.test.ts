@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProctorUClient } from '../../src/providers/proctoru/client';
 import { ProctorUSimulator } from '../../src/providers/proctoru/simulator';
-import { count, type Gate, holdInside, HoldingStandIn, jobRuns, RUN_JOB, type RunJob, sessionsGone } from '../helpers/crash-drill';
+import { count, type Gate, holdInside, HoldingStandIn, insertSession, jobRuns, register, RUN_JOB, type RunJob, sessionsGone } from '../helpers/crash-drill';
 import { createTestDatabase, sqlClient } from '../helpers/database';
 import { apiClient, type ApiClient, buildServer, installationEnv, type ServerProcess, spawnServer, until } from '../helpers/server-process';
 
@@ -71,19 +71,6 @@ async function expectInterrupted(sql: pg.Client, job: string, pid: number): Prom
   expect(runs[0].instance).toMatch(new RegExp(`:${pid}$`));
 }
 
-/** A session for the seeded rows; `deadline` (its certificate deadline, when it ends) is an SQL expression. */
-async function insertSession(sql: pg.Client, deadline: string): Promise<string> {
-  const { rows } = await sql.query<{ id: string }>(
-    `insert into certification_session (id, course_title, course_code, university, course_start_date, price_cents, currency, exam_period_start, exam_period_end,
-       daily_start, daily_end, excluded_weekdays, time_zone, exam_duration_minutes, slot_step_minutes, booking_lead_hours, slot_capacity,
-       certificate_deadline, evidence_retention_days, pass_mark_percent, created_at, created_by)
-     values (gen_random_uuid(), 'Introduction à la cartographie des processus métiers', '26001S03', 'Université Jean Moulin Lyon 3', '2017-01-09', 6000, 'EUR',
-       (${deadline})::date - 14, (${deadline})::date - 1, '15:00', '21:00', '{WEDNESDAY}', 'Europe/Paris', 30, 15, 72, 1000, ${deadline}, 42, 60, now(), 'test:crash-drill')
-     returning id`,
-  );
-  return rows[0].id;
-}
-
 /** `n` learners `<tag>-1..n` with a ProctorU profile (or none), bulk-inserted. */
 async function insertLearners(sql: pg.Client, tag: string, n: number, opts: { profile: boolean; updatedAt?: string } = { profile: true }): Promise<void> {
   await sql.query(
@@ -93,17 +80,6 @@ async function insertLearners(sql: pg.Client, tag: string, n: number, opts: { pr
             'Europe/Paris', 'FR', now(), coalesce($4::timestamptz, now())
      from generate_series(1, $2::int) i`,
     [tag, n, opts.profile, opts.updatedAt ?? null],
-  );
-}
-
-/** A paid, ACTIVE registration in `sessionId` for each learner `<tag>-*`. */
-async function register(sql: pg.Client, tag: string, sessionId: string): Promise<void> {
-  await sql.query(
-    `insert into registration (id, session_id, learner_id, status, requirements_acknowledged_at, terms_version, terms_accepted_at,
-                               locked_given_name, locked_family_name, name_locked_at, paid_at, created_at, created_by)
-     select gen_random_uuid(), $1, l.id, 'ACTIVE', now(), '2017-01', now(), l.given_name, l.family_name, now(), now(), now(), 'test:crash-drill'
-     from learner l where l.external_id like $2 || '-%'`,
-    [sessionId, tag],
   );
 }
 

@@ -10,7 +10,7 @@ import { parsePayboxAnswer, TYPE_REFUND } from '../../src/providers/paybox/direc
 import { PayboxSimulator } from '../../src/providers/paybox/simulator';
 import { PURGE_BATCH } from '../../src/services/evidence-purge';
 import { FsObjectStore } from '../../src/storage/fs-store';
-import { count, holdInside, HoldingStandIn, jobRuns, RUN_JOB, type RunJob } from '../helpers/crash-drill';
+import { count, holdInside, HoldingStandIn, insertSession, jobRuns, register, RUN_JOB, type RunJob } from '../helpers/crash-drill';
 import { createTestDatabase, sqlClient } from '../helpers/database';
 import { APPROVE_REFUND, call, createSession, EXECUTE_REFUND, key, paidRegistration, REFUND_FIELDS, REQUEST_REFUND, requestInput } from '../helpers/refund-factories';
 import { type TestServer } from '../helpers/server';
@@ -38,15 +38,7 @@ beforeAll(() => buildServer(), 180_000);
  * (30/30), the others answer nothing (0/30).
  */
 async function seedEndedAttempts(sql: pg.Client, n: number, passed: number, tag: string): Promise<string> {
-  const { rows } = await sql.query<{ id: string }>(
-    `insert into certification_session (id, course_title, course_code, university, course_start_date, price_cents, currency, exam_period_start, exam_period_end,
-       daily_start, daily_end, excluded_weekdays, time_zone, exam_duration_minutes, slot_step_minutes, booking_lead_hours, slot_capacity,
-       certificate_deadline, evidence_retention_days, pass_mark_percent, created_at, created_by)
-     values (gen_random_uuid(), 'Introduction à la cartographie des processus métiers', '26001S03', 'Université Jean Moulin Lyon 3', '2017-01-09', 6000, 'EUR',
-       '2017-03-01', '2017-03-14', '15:00', '21:00', '{WEDNESDAY}', 'Europe/Paris', 30, 15, 72, 4, '2017-03-14T23:30:00Z', 42, 60, now(), 'test:crash-drill')
-     returning id`,
-  );
-  const sessionId = rows[0].id;
+  const sessionId = await insertSession(sql, `'2017-03-14T23:30:00Z'`, { periodStart: `'2017-03-01'`, periodEnd: `'2017-03-14'`, capacity: 4 });
   const answerKey = [0, 1, 2].map((p) => Array.from({ length: 10 }, (_, q) => (q % 3 === 0 ? [0, 2] : [(p + q) % 4])));
   const parts = [0, 1, 2].map((p) => ({ title: `Partie ${p + 1}`, questions: Array.from({ length: 10 }, (_, q) => ({ prompt: `Question ${q + 1}`, choices: ['A', 'B', 'C', 'D'] })) }));
   await sql.query(`insert into exam_content (session_id, parts, answer_key, proctor_password_hash, updated_at, updated_by) values ($1, $2, $3, '$argon2id$drill', now(), 'test:crash-drill')`, [
@@ -59,13 +51,7 @@ async function seedEndedAttempts(sql: pg.Client, n: number, passed: number, tag:
      select gen_random_uuid(), $1 || '-' || i, $1 || i || '@example.org', $1 || i, 'Camille', 'Drill' || i, now(), now() from generate_series(1, $2::int) i`,
     [tag, n],
   );
-  await sql.query(
-    `insert into registration (id, session_id, learner_id, status, requirements_acknowledged_at, terms_version, terms_accepted_at,
-                               locked_given_name, locked_family_name, name_locked_at, paid_at, created_at, created_by)
-     select gen_random_uuid(), $1, l.id, 'ACTIVE', now(), '2017-01', now(), l.given_name, l.family_name, now(), now(), now(), 'test:crash-drill'
-     from learner l where l.external_id like $2 || '-%'`,
-    [sessionId, tag],
-  );
+  await register(sql, tag, sessionId);
   await sql.query(
     `insert into appointment (id, registration_id, session_id, starts_at, ends_at, status, booked_at, booked_by)
      select gen_random_uuid(), r.id, r.session_id, '2017-03-02T14:00:00Z', '2017-03-02T14:30:00Z', 'COMPLETED', now(), 'test:crash-drill'
