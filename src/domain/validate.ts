@@ -84,3 +84,11 @@ export function uuid(value: string, field: string[]): string {
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** An id no row has: a filter on an id that is not a UUID matches nothing (instead of a database error). */
+export const NO_ID = '00000000-0000-0000-0000-000000000000';
+
+/** A list filter's id: the id itself (lower-cased), or NO_ID when it is not a UUID, so the list is empty. */
+export function filterId(value: string): string {
+  return isUuid(value) ? value.toLowerCase() : NO_ID;
+}

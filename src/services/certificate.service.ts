@@ -206,7 +206,7 @@ export class CertificateService {
   /** Staff list, newest first. */
   list(ctx: ServiceContext, filter: CertificateFilter, page: PageArgs) {
     const where: Record<string, unknown> = {};
-    if (filter.sessionId) where.session = v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000';
+    if (filter.sessionId) where.session = v.filterId(filter.sessionId);
     if (filter.status) where.status = filter.status;
     return paginate(ctx.em, Certificate, where, [{ issuedAt: 'desc' }, { id: 'desc' }], page);
   }

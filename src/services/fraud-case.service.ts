@@ -32,7 +32,6 @@ export interface FraudCaseFilter {
 
 const F = (name: string) => ['input', name];
 export const CASE_LOCK = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /** A fraud case by id, locked for the caller's transaction; NOT_FOUND otherwise. */
 export async function loadCaseForUpdate(em: EntityManager, id: string, field: string[]): Promise<FraudCase> {
@@ -136,7 +135,7 @@ export class FraudCaseService {
     }
     if (filter.sessionId) {
       q.where.push('e.session_id = ?');
-      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : NO_ID);
+      q.params.push(v.filterId(filter.sessionId));
     }
     if (filter.open) return paginateSql(ctx.em, FraudCase, q, [{ purgeDeadline: 'asc' }, { id: 'asc' }], page, include);
     return paginateSql(ctx.em, FraudCase, q, [{ openedAt: 'asc' }, { id: 'asc' }], page, include);

@@ -118,7 +118,7 @@ export class IncidentService {
 
   list(ctx: ServiceContext, filter: { registrationId?: string | null; confirmed?: boolean | null }, page: PageArgs) {
     const where: Record<string, unknown> = {};
-    if (filter.registrationId) where.registration = v.isUuid(filter.registrationId) ? filter.registrationId.toLowerCase() : '00000000-0000-0000-0000-000000000000';
+    if (filter.registrationId) where.registration = v.filterId(filter.registrationId);
     if (filter.confirmed != null) where.confirmedByProvider = filter.confirmed;
     if (ctx.viewer.kind === 'LEARNER') where.registration = { ...(where.registration ? { id: where.registration } : {}), learner: ctx.viewer.learnerId };
     return paginate(ctx.em, ProviderIncident, where, [{ reportedAt: 'desc' }, { id: 'desc' }], page);

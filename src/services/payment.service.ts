@@ -203,7 +203,7 @@ export class PaymentService {
   /** PAYMENTS, SUPPORT, ADMIN: newest first. */
   list(ctx: ServiceContext, filter: PaymentFilter, page: PageArgs) {
     const where: Record<string, unknown> = {};
-    if (filter.sessionId) where.registration = { session: v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000' };
+    if (filter.sessionId) where.registration = { session: v.filterId(filter.sessionId) };
     if (filter.status) where.status = filter.status;
     if (filter.paidFrom || filter.paidTo) where.paidAt = { ...(filter.paidFrom ? { $gte: filter.paidFrom } : {}), ...(filter.paidTo ? { $lte: filter.paidTo } : {}) };
     if (ctx.viewer.kind === 'LEARNER') where.registration = { ...((where.registration as object) ?? {}), learner: ctx.viewer.learnerId };

@@ -184,7 +184,7 @@ export class RefundService {
     if (filter.sessionId) {
       q.join = 'join registration r on r.id = e.registration_id';
       q.where.push('r.session_id = ?');
-      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000');
+      q.params.push(v.filterId(filter.sessionId));
     }
     return paginateSql(ctx.em, RefundRequest, q, [{ requestedAt: 'asc' }, { id: 'asc' }], page, include);
   }

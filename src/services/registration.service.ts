@@ -141,7 +141,7 @@ export class RegistrationService {
     const q: SqlFilter = { where: [], params: [] };
     if (filter.sessionId) {
       q.where.push('e.session_id = ?');
-      q.params.push(v.isUuid(filter.sessionId) ? filter.sessionId : '00000000-0000-0000-0000-000000000000');
+      q.params.push(v.filterId(filter.sessionId));
     }
     if (filter.status) {
       q.where.push('e.status = ?');
