@@ -52,12 +52,16 @@ export function Reschedule({ params }: ScreenProps) {
   const id = params.get('registration') ?? regId;
   const q = useQuery(REGISTRATION, { id }, { skip: !id });
   const r = q.data?.registration;
+  // Kept here, not in PrioritySlots: the refetch after a booking removes the slots (the incident's
+  // priority rebooking is used), and the confirmation must stay on screen.
+  const [booked, setBooked] = useState<string>();
   return (
     <Stack>
       <Title order={1}>{t('reschedule')}</Title>
       {!params.get('registration') && <TextInput label={t('registrationId')} value={regId} onChange={(e) => setRegId(e.currentTarget.value)} />}
       <Errors error={q.error} />
       <Loading on={q.loading} />
+      {booked && <Alert color="green" role="status">{t('booked')}: <When iso={booked} /></Alert>}
       {r && (
         <>
           <Text>{r.learner.givenName} {r.learner.familyName} · {r.session.courseTitle}</Text>
@@ -70,7 +74,17 @@ export function Reschedule({ params }: ScreenProps) {
                 {!i.confirmedByProvider && <ConfirmIncident incidentId={i.id} onDone={q.refetch} />}
                 {i.confirmedByProvider && <Text size="sm">{t('confirmedByProvider')}: {i.providerReference}</Text>}
                 {i.priorityRebookingAvailable && (
-                  <PrioritySlots registrationId={r.id} incidentId={i.id} sessionId={r.session.id} sessionZone={r.session.timeZone} learnerZone={r.learner.proctoringProfile.timeZone ?? r.session.timeZone} onDone={q.refetch} />
+                  <PrioritySlots
+                    registrationId={r.id}
+                    incidentId={i.id}
+                    sessionId={r.session.id}
+                    sessionZone={r.session.timeZone}
+                    learnerZone={r.learner.proctoringProfile.timeZone ?? r.session.timeZone}
+                    onDone={(startsAt) => {
+                      setBooked(startsAt);
+                      void q.refetch();
+                    }}
+                  />
                 )}
               </Stack>
             </Card>
@@ -130,12 +144,11 @@ function ConfirmIncident({ incidentId, onDone }: { incidentId: string; onDone: (
 }
 
 /** A calendar of the bookable slots: one column per day, times in the learner's zone and the session's. */
-function PrioritySlots(p: { registrationId: string; incidentId: string; sessionId: string; sessionZone: string; learnerZone: string; onDone: () => void }) {
+function PrioritySlots(p: { registrationId: string; incidentId: string; sessionId: string; sessionZone: string; learnerZone: string; onDone: (startsAt: string | undefined) => void }) {
   const t = useT();
   const { lang } = useLang();
   const slots = useQuery(SLOTS, { sessionId: p.sessionId, timeZone: p.learnerZone });
   const book = useMutation(BOOK, (r) => r.bookPriorityAppointment);
-  const [booked, setBooked] = useState<string>();
   const days = new Map<string, { startsAt: string; remainingCapacity: number }[]>();
   for (const s of slots.data?.availableSlots ?? []) {
     const d = dayOf(s.startsAt, p.sessionZone);
@@ -145,10 +158,7 @@ function PrioritySlots(p: { registrationId: string; incidentId: string; sessionI
   const shownDay = day ?? [...days.keys()][0] ?? null;
   const pick = async (startsAt: string) => {
     const r = await book.run({ input: { registrationId: p.registrationId, incidentId: p.incidentId, startsAt } });
-    if (r) {
-      setBooked(r.bookPriorityAppointment.appointment?.startsAt);
-      p.onDone();
-    }
+    if (r) p.onDone(r.bookPriorityAppointment.appointment?.startsAt);
   };
   return (
     <Stack gap="xs">
@@ -156,7 +166,6 @@ function PrioritySlots(p: { registrationId: string; incidentId: string; sessionI
       <Text size="sm">{t('learnerZone')}: {p.learnerZone} · {t('sessionZone')}: {p.sessionZone}</Text>
       <Loading on={slots.loading || book.running} />
       <Errors error={slots.error} errors={book.errors} failure={book.failure} />
-      {booked && <Alert color="green" role="status">{t('booked')}: <When iso={booked} /></Alert>}
       {days.size > 0 && <Select label={t('day')} value={shownDay} onChange={setDay} data={[...days.keys()]} allowDeselect={false} maw={240} />}
       <Group gap="xs">
         {(shownDay ? days.get(shownDay) ?? [] : []).map((s) => (
